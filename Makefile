@@ -1,0 +1,62 @@
+# The single entry point (see README). `make run` and `make test` do all the set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+# The local demo runs with DEBUG on and plain-HTTP cookies; production sets neither.
+RUN_ENV := DEBUG=true SECURE_COOKIES=false
+
+.PHONY: run test setup install lint format check bench vendor lock messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+setup: $(STAMP)
+	$(RUN_ENV) $(BIN)/jejaring setup --demo
+
+run: setup
+	@echo "Serving Jejaring on http://$(HOST)/ — stop with Ctrl+C"
+	$(RUN_ENV) $(BIN)/jejaring runserver $(HOST)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: $(STAMP)
+	$(RUN_ENV) $(BIN)/jejaring check
+	$(RUN_ENV) $(BIN)/jejaring makemigrations --check --dry-run
+
+bench: $(STAMP)
+	@ls benchmarks/*.py >/dev/null 2>&1 && for b in benchmarks/*.py; do $(BIN)/python $$b; done || echo "No benchmarks yet."
+
+# Front-end assets are committed under jejaring/core/static/vendor; this refreshes them
+# from the npm lockfile (needs node and npm, which a plain run does not).
+vendor:
+	npm ci --ignore-scripts
+	cp node_modules/htmx.org/dist/htmx.min.js jejaring/core/static/vendor/htmx/htmx.min.js
+	cp node_modules/htmx.org/LICENSE jejaring/core/static/vendor/htmx/LICENSE
+
+# Re-pin exact versions after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+# Extract new UI strings into the .po catalogues (needs GNU gettext).
+messages: $(STAMP)
+	cd jejaring && ../$(BIN)/jejaring makemessages -l id -l en --no-location --ignore "static/vendor/*"
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var

@@ -1,0 +1,21 @@
+"""The roles a person can hold in the network (domain.md §2).
+
+Roles are code, not reference data, because each one switches behaviour in the
+scoping layer; the labels are translatable.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NETWORK_ADMIN = "admin", _("Network administrator")
+    OFFICE_HEAD = "pimpinan", _("Office head")
+    CASE_WORKER = "petugas", _("Case worker / social worker")
+    PARTNER_STAFF = "mitra", _("Partner staff")
+    DATA_OFFICER = "operator", _("Data officer")
+    FORUM_FACILITATOR = "fasilitator", _("Forum facilitator")
+
+
+# Roles allowed to change an organisation's profile, contacts and staff list.
+ORGANISATION_MANAGERS = frozenset({Role.OFFICE_HEAD, Role.DATA_OFFICER})

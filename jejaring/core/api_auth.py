@@ -1,0 +1,39 @@
+"""API authentication: a personal Bearer token, or the browser session with CSRF."""
+
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from jejaring.accounts.models import TOKEN_PREFIX, ApiToken, hash_token
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        if not token.startswith(TOKEN_PREFIX):
+            raise HttpError(401, _("This token is not valid."))
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is None:
+            raise HttpError(401, _("This token is not valid or has been revoked."))
+        if not found.user.is_active:
+            raise HttpError(401, _("This token belongs to a disabled user."))
+        found.mark_used()
+        request.user = found.user
+        return found.user
+
+
+class SessionUserAuth(SessionAuth):
+    """Django's session; ninja checks CSRF for unsafe methods before calling this."""
+
+    def authenticate(self, request, key):
+        user = request.user
+        if user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+def authenticated():
+    return [BearerTokenAuth(), SessionUserAuth()]

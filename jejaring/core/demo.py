@@ -1,0 +1,187 @@
+"""A realistic, fictional network drawn from the source papers (issue #2, item 9).
+
+Government bodies are named as the real offices are (Dinas Sosial Provinsi Riau…);
+partner institutions and every person are invented. Re-running creates nothing twice:
+organisations are matched by code and users by username.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from jejaring.accounts import actions as account_actions
+from jejaring.accounts.models import User
+from jejaring.accounts.roles import Role
+from jejaring.network import actions as network_actions
+from jejaring.network.models import Organisation, OrganisationType
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.models import Region
+
+DEMO_PASSWORD = "jejaring-demo-2026"  # noqa: S105 — printed on purpose, demo only
+
+CHILD = [
+    "anak_terlantar", "anak_jalanan", "anak_balita_terlantar", "anak_korban_tindak_kekerasan",
+    "anak_dengan_kedisabilitasan", "anak_berhadapan_dengan_hukum",
+]
+SPM_FIVE = [
+    "penyandang_disabilitas", "anak_terlantar", "lanjut_usia_terlantar", "gelandangan",
+    "pengemis", "korban_bencana_alam", "korban_bencana_sosial",
+]
+
+
+@dataclass
+class DemoOrg:
+    code: str
+    name: str
+    type: str
+    level: str
+    region: str
+    categories: list[str] = field(default_factory=list)
+    beds: int = 0
+    certified: int = 0
+    uncertified: int = 0
+    volunteers: int = 0
+    status: str = "active"
+    service_area: list[str] = field(default_factory=list)
+    address: str = ""
+    phone: str = ""
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+ORGANISATIONS = [
+    DemoOrg("kemensos", "Kementerian Sosial Republik Indonesia", "kementerian_sosial", "pusat",
+            "31.71", SPM_FIVE, address="Jl. Salemba Raya, Jakarta Pusat"),
+    DemoOrg("dinsos-prov-jabar", "Dinas Sosial Provinsi Jawa Barat", "dinas_sosial_provinsi",
+            "provinsi", "32", SPM_FIVE + CHILD, certified=14, uncertified=22,
+            address="Kota Bandung", contacts=[("Rina Marlina", "Sekretaris Dinas", "022-0000001")]),
+    DemoOrg("dinsos-kab-bandung", "Dinas Sosial Kabupaten Bandung", "dinas_sosial_kabupaten_kota",
+            "kabupaten_kota", "32.04", SPM_FIVE + CHILD, certified=6, uncertified=18,
+            volunteers=40, address="Soreang, Kabupaten Bandung",
+            contacts=[("Asep Saepudin", "Kepala Bidang Rehabilitasi Sosial", "022-0000002")]),
+    DemoOrg("dinsos-prov-dki", "Dinas Sosial Provinsi DKI Jakarta", "dinas_sosial_provinsi",
+            "provinsi", "31", SPM_FIVE + CHILD, certified=30, uncertified=45),
+    DemoOrg("dinsos-prov-riau", "Dinas Sosial Provinsi Riau", "dinas_sosial_provinsi",
+            "provinsi", "14", SPM_FIVE + CHILD, certified=9, uncertified=12,
+            address="Jl. Jend. Sudirman, Pekanbaru",
+            contacts=[("Hendra Saputra", "Kepala Bidang Rehabilitasi Sosial", "0761-000001")]),
+    DemoOrg("dinsos-kota-pekanbaru", "Dinas Sosial Kota Pekanbaru", "dinas_sosial_kabupaten_kota",
+            "kabupaten_kota", "14.71", SPM_FIVE + CHILD, certified=4, uncertified=15,
+            volunteers=25, address="Pekanbaru",
+            contacts=[("Dewi Lestari", "Kepala Seksi Anak", "0761-000002")]),
+    DemoOrg("upt-psaa-riau", "UPT Pelayanan Sosial Asuhan Anak Provinsi Riau", "upt_panti_sosial",
+            "provinsi", "14.71", ["anak_terlantar", "anak_balita_terlantar", "anak_jalanan"],
+            beds=60, certified=3, uncertified=8, service_area=["14"],
+            contacts=[("Yusuf Harahap", "Kepala UPT", "0761-000003")]),
+    DemoOrg("lksa-harapan-bunda", "LKSA Harapan Bunda Pekanbaru", "lksa", "kabupaten_kota",
+            "14.71", ["anak_terlantar", "anak_jalanan", "anak_korban_tindak_kekerasan"], beds=40,
+            certified=1, uncertified=4, volunteers=12,
+            contacts=[("Siti Aminah", "Ketua Pengurus", "0812-0000-0004")]),
+    DemoOrg("rumah-singgah-anak-mandiri", "Rumah Singgah Anak Mandiri", "rumah_singgah",
+            "kabupaten_kota", "31.74", ["anak_jalanan", "anak_terlantar"], beds=20,
+            uncertified=3, volunteers=10),
+    DemoOrg("yayasan-peduli-anak-priangan", "Yayasan Peduli Anak Priangan", "yayasan",
+            "kabupaten_kota", "32.04", ["anak_terlantar", "anak_dengan_kedisabilitasan"],
+            volunteers=30),
+    DemoOrg("fpsi-umr", "Fakultas Psikologi Universitas Melayu Riau", "perguruan_tinggi",
+            "provinsi", "14.71", ["anak_korban_tindak_kekerasan", "anak_berhadapan_dengan_hukum"],
+            certified=2, volunteers=15, service_area=["14"]),
+    DemoOrg("pt-lancang-kuning-energi", "PT Lancang Kuning Energi (Program CSR)", "perusahaan",
+            "provinsi", "14.71", ["penyandang_disabilitas", "anak_terlantar"], service_area=["14"]),
+    DemoOrg("satpol-pp-pekanbaru", "Satpol PP Kota Pekanbaru", "satpol_pp", "kabupaten_kota",
+            "14.71", ["anak_jalanan", "gelandangan", "pengemis"]),
+    DemoOrg("dukcapil-pekanbaru", "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru",
+            "dukcapil", "kabupaten_kota", "14.71"),
+    DemoOrg("dinkes-pekanbaru", "Dinas Kesehatan Kota Pekanbaru", "dinas_kesehatan",
+            "kabupaten_kota", "14.71", ["odha", "penyandang_disabilitas"]),
+    DemoOrg("dp3a-pekanbaru", "DP3A Kota Pekanbaru", "dp3a", "kabupaten_kota", "14.71",
+            ["anak_korban_tindak_kekerasan", "korban_tindak_kekerasan", "korban_trafficking"]),
+    DemoOrg("bpbd-kab-bandung", "BPBD Kabupaten Bandung", "bpbd", "kabupaten_kota", "32.04",
+            ["korban_bencana_alam"]),
+    # Not yet verified by Dinas Sosial Kota Pekanbaru: visible only to the offices
+    # governing Pekanbaru and Riau, not to the rest of the network.
+    DemoOrg("lks-cahaya-madani", "LKS Cahaya Madani", "lks", "kabupaten_kota", "14.71",
+            ["lanjut_usia_terlantar"], volunteers=6, status="pending",
+            contacts=[("Ahmad Fauzi", "Ketua", "0813-0000-0005")]),
+]
+
+USERS = [
+    ("admin", "Admin", "Jejaring", "kemensos", [Role.NETWORK_ADMIN]),
+    ("petugas.bandung", "Euis", "Nurhayati", "dinsos-kab-bandung", [Role.CASE_WORKER]),
+    ("petugas.pekanbaru", "Rahmat", "Hidayat", "dinsos-kota-pekanbaru", [Role.CASE_WORKER]),
+    ("panti.riau", "Nurul", "Fitri", "upt-psaa-riau", [Role.CASE_WORKER]),
+    ("dukcapil.pekanbaru", "Budi", "Santoso", "dukcapil-pekanbaru", [Role.CASE_WORKER]),
+    ("mitra.lksa", "Siti", "Aminah", "lksa-harapan-bunda", [Role.PARTNER_STAFF]),
+    ("pimpinan.jabar", "Dadang", "Kurniawan", "dinsos-prov-jabar", [Role.OFFICE_HEAD]),
+]
+
+
+
+class DemoError(Exception):
+    pass
+
+
+@transaction.atomic
+def create_demo_network() -> dict:
+    missing = sorted({o.region for o in ORGANISATIONS} - set(
+        Region.objects.filter(code__in=[o.region for o in ORGANISATIONS]).values_list("code", flat=True)
+    ))
+    if missing:
+        raise DemoError(
+            "Regions missing: " + ", ".join(missing) + ". Run `jejaring load_regions` first."
+        )
+    types = {t.code: t for t in OrganisationType.objects.all()}
+    categories = {c.code: c for c in PmksCategory.objects.all()}
+    created_orgs = 0
+    for spec in ORGANISATIONS:
+        if Organisation.objects.filter(code=spec.code).exists():
+            continue
+        org_type = types[spec.type]
+        org = network_actions.create_organisation(
+            {
+                "code": spec.code,
+                "name": spec.name,
+                "type": org_type,
+                "sector": org_type.default_sector,
+                "level": spec.level,
+                "home_region": Region.objects.get(code=spec.region),
+                "service_area": list(Region.objects.filter(code__in=spec.service_area)),
+                "pmks_categories": [categories[c] for c in dict.fromkeys(spec.categories)],
+                "beds": spec.beds,
+                "certified_social_workers": spec.certified,
+                "uncertified_social_workers": spec.uncertified,
+                "volunteers": spec.volunteers,
+                "address": spec.address,
+                "phone": spec.phone,
+                "status": spec.status,
+            },
+            acting_user=None,
+        )
+        for index, (name, position, phone) in enumerate(spec.contacts):
+            network_actions.add_contact(
+                org,
+                {"name": name, "position": position, "phone": phone, "is_primary": index == 0},
+                acting_user=None,
+            )
+        created_orgs += 1
+
+    created_users = 0
+    for username, first, last, org_code, roles in USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        is_admin = Role.NETWORK_ADMIN in roles
+        user = account_actions.create_user(
+            username=username,
+            first_name=first,
+            last_name=last,
+            organisation=Organisation.objects.get(code=org_code),
+            roles=roles,
+            password=DEMO_PASSWORD,
+            acting_user=None,
+            is_staff=is_admin,
+        )
+        if is_admin:
+            # The network administrator edits reference data in the admin screens.
+            user.is_superuser = True
+            user.save(update_fields=["is_superuser"])
+        created_users += 1
+    return {"organisations": created_orgs, "users": created_users}

@@ -1,0 +1,28 @@
+"""Error pages in the user's language; the API answers JSON instead of HTML."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def _respond(request, status: int, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else _(
+        "You do not have permission to do this."
+    )
+    return _respond(request, 403, message)
+
+
+def page_not_found(request, exception=None):
+    return _respond(request, 404, _("The page or record you asked for was not found."))
+
+
+def server_error(request):
+    return _respond(
+        request, 500, _("Something went wrong on our side. The error has been logged.")
+    )

@@ -1,0 +1,136 @@
+"""The one scoping layer: what a user may see and change.
+
+Modelled on NetBox's ``RestrictedQuerySet.restrict(user, action)``: every list and every
+lookup, in pages and API alike, goes through ``Model.objects.restrict(user, action)``.
+Each scoped model names a ``scope_policy`` that turns a user's :class:`Scope` into a
+queryset filter. An object outside the scope is simply absent from the queryset, so
+lookups answer 404 — never 403 — and do not reveal that the object exists.
+
+The base rules (domain.md §2, issue #2):
+- network administrators reach everything;
+- government offices with a regional jurisdiction reach their region's subtree;
+- everyone else (partners, technical units) reaches their own organisation's records;
+- later capabilities widen a policy, e.g. what a referral shares with its receiver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jejaring.accounts.roles import Role
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+VIEW = "view"
+# The non-public parts of a record that is otherwise visible (e.g. contact persons).
+VIEW_PRIVATE = "view_private"
+CHANGE = "change"
+DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The reach of one authenticated user, computed once per request."""
+
+    user_id: int
+    organisation_id: int | None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    is_network_admin: bool = False
+    # Kemendagri code of the region this user's office governs, if it governs one.
+    jurisdiction_code: str | None = None
+    # A social office (Dinas Sosial) also supervises the partners registered in its region.
+    supervises_partners: bool = False
+
+    def has_any_role(self, roles) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def scope_for(user) -> Scope | None:
+    """The user's scope, or None for anonymous and disabled users (who reach nothing)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_jejaring_scope", None)
+    if cached is not None:
+        return cached
+    roles = frozenset(user.role_codes())
+    organisation = user.organisation
+    jurisdiction = None
+    supervises = False
+    if organisation is not None and organisation.type.regional_jurisdiction:
+        jurisdiction = organisation.home_region_id
+        supervises = organisation.type.is_social_office
+    scope = Scope(
+        user_id=user.pk,
+        organisation_id=user.organisation_id,
+        roles=roles,
+        is_network_admin=user.is_superuser or Role.NETWORK_ADMIN in roles,
+        jurisdiction_code=jurisdiction,
+        supervises_partners=supervises,
+    )
+    user._jejaring_scope = scope
+    return scope
+
+
+def region_subtree(field_path: str, code: str) -> Q:
+    """Rows whose region (at ``field_path``) is ``code`` or lies inside it.
+
+    Kemendagri codes are dot-separated and fixed-width per level, so the subtree of
+    ``14.71`` is ``14.71`` itself and every code starting with ``14.71.``.
+    """
+    return Q(**{field_path: code}) | Q(**{f"{field_path}__startswith": f"{code}."})
+
+
+class ScopePolicy:
+    """Turns a scope into a filter for one model. Subclasses override :meth:`filter`."""
+
+    def filter(self, scope: Scope, action: str) -> Q:
+        raise NotImplementedError(f"{type(self).__name__} must say what a scope reaches")
+
+
+class AdminOnlyPolicy(ScopePolicy):
+    """Records only network administrators reach (e.g. the audit log)."""
+
+    def filter(self, scope: Scope, action: str) -> Q:
+        return NOTHING
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = VIEW) -> RestrictedQuerySet:
+        scope = scope_for(user)
+        if scope is None:
+            return self.none()
+        if scope.is_network_admin:
+            return self
+        return self.filter(self.model.scope_policy.filter(scope, action))
+
+
+def get_scoped_or_404(queryset, user, action: str = VIEW, **lookup):
+    """Fetch one object through the scope.
+
+    Out of the user's sight and missing look the same: 404. An object the user can
+    see but not change or delete answers 403, since its existence is no secret; its
+    private parts (VIEW_PRIVATE) stay 404, as if they did not exist.
+    """
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset.objects.all()
+    try:
+        return queryset.restrict(user, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        pass
+    except (ValueError, TypeError, ValidationError) as exc:  # malformed id in the URL
+        raise Http404 from exc
+    if action in (CHANGE, DELETE) and queryset.restrict(user, VIEW).filter(**lookup).exists():
+        raise PermissionDenied(_("You may not change this record."))
+    raise Http404
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    """Object check for templates and actions: may ``user`` do ``action`` on ``obj``?"""
+    return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()

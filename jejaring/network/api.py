@@ -1,0 +1,201 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jejaring.core.filtering import filtered
+from jejaring.core.scoping import CHANGE, VIEW_PRIVATE, get_scoped_or_404
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.fields import RegionCodesField, region_by_code
+
+from . import actions
+from .filters import OrganisationFilter
+from .models import (
+    Organisation,
+    OrganisationContact,
+    OrganisationLevel,
+    OrganisationStatus,
+    OrganisationType,
+    Sector,
+)
+
+router = Router(tags=["organisations"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    code: str
+    name: str
+    type: str = Field(..., alias="type.code")
+    type_name: str = Field(..., alias="type.name")
+    sector: Sector
+    level: OrganisationLevel
+    home_region: str = Field(..., alias="home_region_id")
+    home_region_name: str = Field(..., alias="home_region.name")
+    service_area: list[str]
+    pmks_categories: list[str]
+    beds: int
+    certified_social_workers: int
+    uncertified_social_workers: int
+    volunteers: int
+    address: str
+    phone: str
+    email: str
+    website: str
+    status: OrganisationStatus
+
+    @staticmethod
+    def resolve_service_area(obj):
+        return [r.code for r in obj.service_area.all()]
+
+    @staticmethod
+    def resolve_pmks_categories(obj):
+        return [c.code for c in obj.pmks_categories.all()]
+
+
+class OrganisationIn(Schema):
+    code: str = Field(..., min_length=2, max_length=60, pattern=r"^[-a-z0-9_]+$")
+    name: str = Field(..., min_length=3, max_length=200)
+    type: str = Field(..., description="Organisation type code")
+    sector: Sector
+    level: OrganisationLevel
+    home_region: str = Field(..., description="Kemendagri code, e.g. 14.71")
+    service_area: list[str] = []
+    pmks_categories: list[str] = []
+    beds: int = Field(0, ge=0)
+    certified_social_workers: int = Field(0, ge=0)
+    uncertified_social_workers: int = Field(0, ge=0)
+    volunteers: int = Field(0, ge=0)
+    address: str = ""
+    phone: str = Field("", max_length=40)
+    email: str | None = Field(None, max_length=254)
+    website: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=3, max_length=200)
+    type: str | None = None
+    sector: Sector | None = None
+    level: OrganisationLevel | None = None
+    home_region: str | None = None
+    service_area: list[str] | None = None
+    pmks_categories: list[str] | None = None
+    beds: int | None = Field(None, ge=0)
+    certified_social_workers: int | None = Field(None, ge=0)
+    uncertified_social_workers: int | None = Field(None, ge=0)
+    volunteers: int | None = Field(None, ge=0)
+    address: str | None = None
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    website: str | None = None
+    status: OrganisationStatus | None = None
+
+
+class OrganisationQuery(Schema):
+    q: str | None = None
+    type: str | None = None
+    sector: Sector | None = None
+    level: OrganisationLevel | None = None
+    status: OrganisationStatus | None = None
+    region: str | None = Field(None, description="Region code: based in it or serving it")
+    category: str | None = Field(None, description="PMKS category code")
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    position: str
+    phone: str
+    email: str
+    is_primary: bool
+
+
+class ContactIn(Schema):
+    name: str = Field(..., min_length=2, max_length=150)
+    position: str = Field("", max_length=150)
+    phone: str = Field("", max_length=40)
+    email: str | None = Field(None, max_length=254)
+    is_primary: bool = False
+
+
+def _resolve(payload: dict) -> dict:
+    """Turn codes in an API payload into model instances, with field-level errors."""
+    errors, data = {}, dict(payload)
+    if "email" in data and data["email"] is None:
+        data["email"] = ""
+    if data.get("type") is not None:
+        try:
+            data["type"] = OrganisationType.objects.active().get(code=data["type"])
+        except OrganisationType.DoesNotExist:
+            errors["type"] = [_("Unknown organisation type: %(code)s.") % {"code": data["type"]}]
+    if data.get("home_region") is not None:
+        try:
+            data["home_region"] = region_by_code(data["home_region"])
+        except ValidationError as exc:
+            errors["home_region"] = exc.messages
+    if data.get("service_area") is not None:
+        try:
+            data["service_area"] = RegionCodesField().clean(", ".join(data["service_area"]))
+        except ValidationError as exc:
+            errors["service_area"] = exc.messages
+    if data.get("pmks_categories") is not None:
+        codes = data["pmks_categories"]
+        found = list(PmksCategory.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {c.code for c in found})
+        if unknown:
+            errors["pmks_categories"] = [
+                _("Unknown PMKS category: %(code)s.") % {"code": ", ".join(unknown)}
+            ]
+        data["pmks_categories"] = found
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _listing():
+    return Organisation.objects.select_related("type", "home_region").prefetch_related(
+        "service_area", "pmks_categories"
+    )
+
+
+@router.get("", response=list[OrganisationOut], summary="The network directory")
+@paginate(LimitOffsetPagination)
+def list_organisations(request, filters: Query[OrganisationQuery]):
+    queryset = _listing().restrict(request.auth)
+    return filtered(OrganisationFilter, filters.dict(exclude_none=True), queryset)
+
+
+@router.get("/{int:org_id}", response=OrganisationOut)
+def get_organisation(request, org_id: int):
+    return get_scoped_or_404(_listing(), request.auth, pk=org_id)
+
+
+@router.post("", response={201: OrganisationOut}, summary="Register an organisation")
+def create_organisation(request, payload: OrganisationIn):
+    org = actions.create_organisation(_resolve(payload.dict()), acting_user=request.auth)
+    return Status(201, _listing().get(pk=org.pk))
+
+
+@router.patch("/{int:org_id}", response=OrganisationOut, summary="Change an organisation")
+def update_organisation(request, org_id: int, payload: OrganisationPatch):
+    org = get_scoped_or_404(Organisation, request.auth, CHANGE, pk=org_id)
+    actions.update_organisation(
+        org, _resolve(payload.dict(exclude_unset=True)), acting_user=request.auth
+    )
+    return _listing().get(pk=org.pk)
+
+
+@router.get("/{int:org_id}/contacts", response=list[ContactOut], summary="Contact persons")
+def list_contacts(request, org_id: int):
+    # Contact persons are personal data: the organisation's own staff and the offices
+    # governing its region see them; for anyone else the list does not exist (404).
+    org = get_scoped_or_404(Organisation, request.auth, VIEW_PRIVATE, pk=org_id)
+    return list(OrganisationContact.objects.restrict(request.auth).filter(organisation=org))
+
+
+@router.post("/{int:org_id}/contacts", response={201: ContactOut}, summary="Add a contact")
+def add_contact(request, org_id: int, payload: ContactIn):
+    org = get_scoped_or_404(Organisation, request.auth, CHANGE, pk=org_id)
+    data = payload.dict()
+    data["email"] = data["email"] or ""
+    return Status(201, actions.add_contact(org, data, acting_user=request.auth))

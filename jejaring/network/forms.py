@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.fields import RegionCodeField, RegionCodesField
+
+from .models import Organisation, OrganisationContact, OrganisationType
+
+
+class OrganisationForm(forms.ModelForm):
+    home_region = RegionCodeField(label=_("Home region"))
+    service_area = RegionCodesField(
+        label=_("Service area"),
+        required=False,
+        help_text=_("Region codes separated by commas, e.g. 14.71, 14.06."),
+    )
+    pmks_categories = forms.ModelMultipleChoiceField(
+        queryset=PmksCategory.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("PMKS categories handled"),
+    )
+    type = forms.ModelChoiceField(queryset=OrganisationType.objects.active(), label=_("Type"))
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "code", "name", "type", "sector", "level", "home_region", "service_area",
+            "pmks_categories", "beds", "certified_social_workers", "uncertified_social_workers",
+            "volunteers", "address", "phone", "email", "website", "status",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, allowed_statuses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed_statuses is not None:
+            self.fields["status"].choices = [
+                c for c in self.fields["status"].choices if c[0] in allowed_statuses
+            ]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationContact
+        fields = ["name", "position", "phone", "email", "is_primary"]

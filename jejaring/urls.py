@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from jejaring.core.api import api
+from jejaring.core.views import healthz
+
+urlpatterns = [
+    path("", include("jejaring.core.urls")),
+    path("wilayah/", include("jejaring.regions.urls")),
+    path("organisasi/", include("jejaring.network.urls")),
+    path("akun/", include("jejaring.accounts.urls")),
+    path("audit/", include("jejaring.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "jejaring.core.errors.permission_denied"
+handler404 = "jejaring.core.errors.page_not_found"
+handler500 = "jejaring.core.errors.server_error"
