@@ -33,7 +33,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def password():
+def password(db):
     return DEMO_PASSWORD
 
 

@@ -32,7 +32,9 @@ REQUESTS = {
     "api patch": lambda pk: ("patch", f"/api/v1/organisations/{pk}", {"volunteers": 7}),
     "api contacts": lambda pk: ("get", f"/api/v1/organisations/{pk}/contacts", None),
     "api add contact": lambda pk: (
-        "post", f"/api/v1/organisations/{pk}/contacts", {"name": "Nama Baru"}
+        "post",
+        f"/api/v1/organisations/{pk}/contacts",
+        {"name": "Nama Baru"},
     ),
 }
 

@@ -38,8 +38,12 @@ def create_user(
         user.set_unusable_password()
     user.save()
     UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in sorted(set(roles))])
-    audit.record_create(user, acting_user=acting_user, parent=organisation,
-                        message="roles: " + ",".join(sorted(set(roles))))
+    audit.record_create(
+        user,
+        acting_user=acting_user,
+        parent=organisation,
+        message="roles: " + ",".join(sorted(set(roles))),
+    )
     return user
 
 
@@ -48,14 +52,16 @@ def set_roles(user: User, roles, *, acting_user) -> None:
     before = sorted(user.role_codes())
     after = sorted(set(roles))
     user.roles.exclude(role__in=after).delete()
-    UserRole.objects.bulk_create(
-        [UserRole(user=user, role=r) for r in after if r not in before]
-    )
+    UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in after if r not in before])
     user._role_codes = after
     user.__dict__.pop("_jejaring_scope", None)
     audit.record(
-        AuditAction.UPDATE, user, acting_user=acting_user,
-        before={"roles": before}, after={"roles": after}, parent=user.organisation,
+        AuditAction.UPDATE,
+        user,
+        acting_user=acting_user,
+        before={"roles": before},
+        after={"roles": after},
+        parent=user.organisation,
     )
 
 
@@ -75,8 +81,13 @@ def reset_password(user: User, *, acting_user) -> str:
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit.record(AuditAction.PASSWORD_RESET, user, acting_user=acting_user,
-                 parent=user.organisation, message="temporary password issued; tokens revoked")
+    audit.record(
+        AuditAction.PASSWORD_RESET,
+        user,
+        acting_user=acting_user,
+        parent=user.organisation,
+        message="temporary password issued; tokens revoked",
+    )
     return temporary
 
 
@@ -92,11 +103,14 @@ def change_own_password(user: User, new_password: str) -> None:
 def issue_token(user: User, *, name: str = "", acting_user) -> str:
     """Create a personal API token and return it; only its hash is kept."""
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(
-        user=user, name=name, key_hash=hash_token(raw), prefix=raw[:10]
+    token = ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:10])
+    audit.record(
+        AuditAction.TOKEN,
+        token,
+        acting_user=acting_user,
+        parent=user,
+        object_repr=f"{token.prefix}… ({user.username})",
     )
-    audit.record(AuditAction.TOKEN, token, acting_user=acting_user, parent=user,
-                 object_repr=f"{token.prefix}… ({user.username})")
     return raw
 
 

@@ -74,7 +74,7 @@ class UserRole(models.Model):
         return self.get_role_display()
 
 
-TOKEN_PREFIX = "jjr_"
+TOKEN_PREFIX = "jjr_"  # noqa: S105 — a public marker, not a secret
 
 
 def hash_token(raw: str) -> str:

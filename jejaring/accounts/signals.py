@@ -27,6 +27,9 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     # The attempted username is kept (to spot guessing), never the password.
     username = str(credentials.get("username", ""))[:150]
     audit.record(
-        AuditAction.LOGIN_FAILED, None, acting_user=None, object_type="accounts.user",
+        AuditAction.LOGIN_FAILED,
+        None,
+        acting_user=None,
+        object_type="accounts.user",
         object_repr=username,
     )

@@ -45,9 +45,7 @@ def password_change(request):
 def profile(request):
     tokens = request.user.api_tokens.all()
     new_token = request.session.pop("new_token", None)
-    return render(
-        request, "accounts/profile.html", {"tokens": tokens, "new_token": new_token}
-    )
+    return render(request, "accounts/profile.html", {"tokens": tokens, "new_token": new_token})
 
 
 @login_required
@@ -101,11 +99,11 @@ def user_list(request):
 def user_detail(request, user_id: int):
     _require_network_admin(request.user)
     request.nav_section = "users"
-    person = get_scoped_or_404(User.objects.select_related("organisation"), request.user, pk=user_id)
-    temporary = request.session.pop("temporary_password", None)
-    return render(
-        request, "accounts/user_detail.html", {"person": person, "temporary": temporary}
+    person = get_scoped_or_404(
+        User.objects.select_related("organisation"), request.user, pk=user_id
     )
+    temporary = request.session.pop("temporary_password", None)
+    return render(request, "accounts/user_detail.html", {"person": person, "temporary": temporary})
 
 
 @login_required

@@ -86,21 +86,34 @@ def record(
 
 def record_create(obj, *, acting_user, parent=None, message="") -> AuditEntry:
     return record(
-        AuditAction.CREATE, obj, acting_user=acting_user, after=snapshot(obj), parent=parent,
+        AuditAction.CREATE,
+        obj,
+        acting_user=acting_user,
+        after=snapshot(obj),
+        parent=parent,
         message=message,
     )
 
 
 def record_update(obj, before: dict, *, acting_user, parent=None, message="") -> AuditEntry:
     return record(
-        AuditAction.UPDATE, obj, acting_user=acting_user, before=before, after=snapshot(obj),
-        parent=parent, message=message,
+        AuditAction.UPDATE,
+        obj,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(obj),
+        parent=parent,
+        message=message,
     )
 
 
 def record_delete(obj, before: dict, *, acting_user, parent=None, message="") -> AuditEntry:
     return record(
-        AuditAction.DELETE, obj, acting_user=acting_user, before=before, parent=parent,
+        AuditAction.DELETE,
+        obj,
+        acting_user=acting_user,
+        before=before,
+        parent=parent,
         message=message,
     )
 

@@ -20,12 +20,21 @@ from jejaring.regions.models import Region
 DEMO_PASSWORD = "jejaring-demo-2026"  # noqa: S105 — printed on purpose, demo only
 
 CHILD = [
-    "anak_terlantar", "anak_jalanan", "anak_balita_terlantar", "anak_korban_tindak_kekerasan",
-    "anak_dengan_kedisabilitasan", "anak_berhadapan_dengan_hukum",
+    "anak_terlantar",
+    "anak_jalanan",
+    "anak_balita_terlantar",
+    "anak_korban_tindak_kekerasan",
+    "anak_dengan_kedisabilitasan",
+    "anak_berhadapan_dengan_hukum",
 ]
 SPM_FIVE = [
-    "penyandang_disabilitas", "anak_terlantar", "lanjut_usia_terlantar", "gelandangan",
-    "pengemis", "korban_bencana_alam", "korban_bencana_sosial",
+    "penyandang_disabilitas",
+    "anak_terlantar",
+    "lanjut_usia_terlantar",
+    "gelandangan",
+    "pengemis",
+    "korban_bencana_alam",
+    "korban_bencana_sosial",
 ]
 
 
@@ -49,59 +58,193 @@ class DemoOrg:
 
 
 ORGANISATIONS = [
-    DemoOrg("kemensos", "Kementerian Sosial Republik Indonesia", "kementerian_sosial", "pusat",
-            "31.71", SPM_FIVE, address="Jl. Salemba Raya, Jakarta Pusat"),
-    DemoOrg("dinsos-prov-jabar", "Dinas Sosial Provinsi Jawa Barat", "dinas_sosial_provinsi",
-            "provinsi", "32", SPM_FIVE + CHILD, certified=14, uncertified=22,
-            address="Kota Bandung", contacts=[("Rina Marlina", "Sekretaris Dinas", "022-0000001")]),
-    DemoOrg("dinsos-kab-bandung", "Dinas Sosial Kabupaten Bandung", "dinas_sosial_kabupaten_kota",
-            "kabupaten_kota", "32.04", SPM_FIVE + CHILD, certified=6, uncertified=18,
-            volunteers=40, address="Soreang, Kabupaten Bandung",
-            contacts=[("Asep Saepudin", "Kepala Bidang Rehabilitasi Sosial", "022-0000002")]),
-    DemoOrg("dinsos-prov-dki", "Dinas Sosial Provinsi DKI Jakarta", "dinas_sosial_provinsi",
-            "provinsi", "31", SPM_FIVE + CHILD, certified=30, uncertified=45),
-    DemoOrg("dinsos-prov-riau", "Dinas Sosial Provinsi Riau", "dinas_sosial_provinsi",
-            "provinsi", "14", SPM_FIVE + CHILD, certified=9, uncertified=12,
-            address="Jl. Jend. Sudirman, Pekanbaru",
-            contacts=[("Hendra Saputra", "Kepala Bidang Rehabilitasi Sosial", "0761-000001")]),
-    DemoOrg("dinsos-kota-pekanbaru", "Dinas Sosial Kota Pekanbaru", "dinas_sosial_kabupaten_kota",
-            "kabupaten_kota", "14.71", SPM_FIVE + CHILD, certified=4, uncertified=15,
-            volunteers=25, address="Pekanbaru",
-            contacts=[("Dewi Lestari", "Kepala Seksi Anak", "0761-000002")]),
-    DemoOrg("upt-psaa-riau", "UPT Pelayanan Sosial Asuhan Anak Provinsi Riau", "upt_panti_sosial",
-            "provinsi", "14.71", ["anak_terlantar", "anak_balita_terlantar", "anak_jalanan"],
-            beds=60, certified=3, uncertified=8, service_area=["14"],
-            contacts=[("Yusuf Harahap", "Kepala UPT", "0761-000003")]),
-    DemoOrg("lksa-harapan-bunda", "LKSA Harapan Bunda Pekanbaru", "lksa", "kabupaten_kota",
-            "14.71", ["anak_terlantar", "anak_jalanan", "anak_korban_tindak_kekerasan"], beds=40,
-            certified=1, uncertified=4, volunteers=12,
-            contacts=[("Siti Aminah", "Ketua Pengurus", "0812-0000-0004")]),
-    DemoOrg("rumah-singgah-anak-mandiri", "Rumah Singgah Anak Mandiri", "rumah_singgah",
-            "kabupaten_kota", "31.74", ["anak_jalanan", "anak_terlantar"], beds=20,
-            uncertified=3, volunteers=10),
-    DemoOrg("yayasan-peduli-anak-priangan", "Yayasan Peduli Anak Priangan", "yayasan",
-            "kabupaten_kota", "32.04", ["anak_terlantar", "anak_dengan_kedisabilitasan"],
-            volunteers=30),
-    DemoOrg("fpsi-umr", "Fakultas Psikologi Universitas Melayu Riau", "perguruan_tinggi",
-            "provinsi", "14.71", ["anak_korban_tindak_kekerasan", "anak_berhadapan_dengan_hukum"],
-            certified=2, volunteers=15, service_area=["14"]),
-    DemoOrg("pt-lancang-kuning-energi", "PT Lancang Kuning Energi (Program CSR)", "perusahaan",
-            "provinsi", "14.71", ["penyandang_disabilitas", "anak_terlantar"], service_area=["14"]),
-    DemoOrg("satpol-pp-pekanbaru", "Satpol PP Kota Pekanbaru", "satpol_pp", "kabupaten_kota",
-            "14.71", ["anak_jalanan", "gelandangan", "pengemis"]),
-    DemoOrg("dukcapil-pekanbaru", "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru",
-            "dukcapil", "kabupaten_kota", "14.71"),
-    DemoOrg("dinkes-pekanbaru", "Dinas Kesehatan Kota Pekanbaru", "dinas_kesehatan",
-            "kabupaten_kota", "14.71", ["odha", "penyandang_disabilitas"]),
-    DemoOrg("dp3a-pekanbaru", "DP3A Kota Pekanbaru", "dp3a", "kabupaten_kota", "14.71",
-            ["anak_korban_tindak_kekerasan", "korban_tindak_kekerasan", "korban_trafficking"]),
-    DemoOrg("bpbd-kab-bandung", "BPBD Kabupaten Bandung", "bpbd", "kabupaten_kota", "32.04",
-            ["korban_bencana_alam"]),
+    DemoOrg(
+        "kemensos",
+        "Kementerian Sosial Republik Indonesia",
+        "kementerian_sosial",
+        "pusat",
+        "31.71",
+        SPM_FIVE,
+        address="Jl. Salemba Raya, Jakarta Pusat",
+    ),
+    DemoOrg(
+        "dinsos-prov-jabar",
+        "Dinas Sosial Provinsi Jawa Barat",
+        "dinas_sosial_provinsi",
+        "provinsi",
+        "32",
+        SPM_FIVE + CHILD,
+        certified=14,
+        uncertified=22,
+        address="Kota Bandung",
+        contacts=[("Rina Marlina", "Sekretaris Dinas", "022-0000001")],
+    ),
+    DemoOrg(
+        "dinsos-kab-bandung",
+        "Dinas Sosial Kabupaten Bandung",
+        "dinas_sosial_kabupaten_kota",
+        "kabupaten_kota",
+        "32.04",
+        SPM_FIVE + CHILD,
+        certified=6,
+        uncertified=18,
+        volunteers=40,
+        address="Soreang, Kabupaten Bandung",
+        contacts=[("Asep Saepudin", "Kepala Bidang Rehabilitasi Sosial", "022-0000002")],
+    ),
+    DemoOrg(
+        "dinsos-prov-dki",
+        "Dinas Sosial Provinsi DKI Jakarta",
+        "dinas_sosial_provinsi",
+        "provinsi",
+        "31",
+        SPM_FIVE + CHILD,
+        certified=30,
+        uncertified=45,
+    ),
+    DemoOrg(
+        "dinsos-prov-riau",
+        "Dinas Sosial Provinsi Riau",
+        "dinas_sosial_provinsi",
+        "provinsi",
+        "14",
+        SPM_FIVE + CHILD,
+        certified=9,
+        uncertified=12,
+        address="Jl. Jend. Sudirman, Pekanbaru",
+        contacts=[("Hendra Saputra", "Kepala Bidang Rehabilitasi Sosial", "0761-000001")],
+    ),
+    DemoOrg(
+        "dinsos-kota-pekanbaru",
+        "Dinas Sosial Kota Pekanbaru",
+        "dinas_sosial_kabupaten_kota",
+        "kabupaten_kota",
+        "14.71",
+        SPM_FIVE + CHILD,
+        certified=4,
+        uncertified=15,
+        volunteers=25,
+        address="Pekanbaru",
+        contacts=[("Dewi Lestari", "Kepala Seksi Anak", "0761-000002")],
+    ),
+    DemoOrg(
+        "upt-psaa-riau",
+        "UPT Pelayanan Sosial Asuhan Anak Provinsi Riau",
+        "upt_panti_sosial",
+        "provinsi",
+        "14.71",
+        ["anak_terlantar", "anak_balita_terlantar", "anak_jalanan"],
+        beds=60,
+        certified=3,
+        uncertified=8,
+        service_area=["14"],
+        contacts=[("Yusuf Harahap", "Kepala UPT", "0761-000003")],
+    ),
+    DemoOrg(
+        "lksa-harapan-bunda",
+        "LKSA Harapan Bunda Pekanbaru",
+        "lksa",
+        "kabupaten_kota",
+        "14.71",
+        ["anak_terlantar", "anak_jalanan", "anak_korban_tindak_kekerasan"],
+        beds=40,
+        certified=1,
+        uncertified=4,
+        volunteers=12,
+        contacts=[("Siti Aminah", "Ketua Pengurus", "0812-0000-0004")],
+    ),
+    DemoOrg(
+        "rumah-singgah-anak-mandiri",
+        "Rumah Singgah Anak Mandiri",
+        "rumah_singgah",
+        "kabupaten_kota",
+        "31.74",
+        ["anak_jalanan", "anak_terlantar"],
+        beds=20,
+        uncertified=3,
+        volunteers=10,
+    ),
+    DemoOrg(
+        "yayasan-peduli-anak-priangan",
+        "Yayasan Peduli Anak Priangan",
+        "yayasan",
+        "kabupaten_kota",
+        "32.04",
+        ["anak_terlantar", "anak_dengan_kedisabilitasan"],
+        volunteers=30,
+    ),
+    DemoOrg(
+        "fpsi-umr",
+        "Fakultas Psikologi Universitas Melayu Riau",
+        "perguruan_tinggi",
+        "provinsi",
+        "14.71",
+        ["anak_korban_tindak_kekerasan", "anak_berhadapan_dengan_hukum"],
+        certified=2,
+        volunteers=15,
+        service_area=["14"],
+    ),
+    DemoOrg(
+        "pt-lancang-kuning-energi",
+        "PT Lancang Kuning Energi (Program CSR)",
+        "perusahaan",
+        "provinsi",
+        "14.71",
+        ["penyandang_disabilitas", "anak_terlantar"],
+        service_area=["14"],
+    ),
+    DemoOrg(
+        "satpol-pp-pekanbaru",
+        "Satpol PP Kota Pekanbaru",
+        "satpol_pp",
+        "kabupaten_kota",
+        "14.71",
+        ["anak_jalanan", "gelandangan", "pengemis"],
+    ),
+    DemoOrg(
+        "dukcapil-pekanbaru",
+        "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru",
+        "dukcapil",
+        "kabupaten_kota",
+        "14.71",
+    ),
+    DemoOrg(
+        "dinkes-pekanbaru",
+        "Dinas Kesehatan Kota Pekanbaru",
+        "dinas_kesehatan",
+        "kabupaten_kota",
+        "14.71",
+        ["odha", "penyandang_disabilitas"],
+    ),
+    DemoOrg(
+        "dp3a-pekanbaru",
+        "DP3A Kota Pekanbaru",
+        "dp3a",
+        "kabupaten_kota",
+        "14.71",
+        ["anak_korban_tindak_kekerasan", "korban_tindak_kekerasan", "korban_trafficking"],
+    ),
+    DemoOrg(
+        "bpbd-kab-bandung",
+        "BPBD Kabupaten Bandung",
+        "bpbd",
+        "kabupaten_kota",
+        "32.04",
+        ["korban_bencana_alam"],
+    ),
     # Not yet verified by Dinas Sosial Kota Pekanbaru: visible only to the offices
     # governing Pekanbaru and Riau, not to the rest of the network.
-    DemoOrg("lks-cahaya-madani", "LKS Cahaya Madani", "lks", "kabupaten_kota", "14.71",
-            ["lanjut_usia_terlantar"], volunteers=6, status="pending",
-            contacts=[("Ahmad Fauzi", "Ketua", "0813-0000-0005")]),
+    DemoOrg(
+        "lks-cahaya-madani",
+        "LKS Cahaya Madani",
+        "lks",
+        "kabupaten_kota",
+        "14.71",
+        ["lanjut_usia_terlantar"],
+        volunteers=6,
+        status="pending",
+        contacts=[("Ahmad Fauzi", "Ketua", "0813-0000-0005")],
+    ),
 ]
 
 USERS = [
@@ -115,16 +258,20 @@ USERS = [
 ]
 
 
-
 class DemoError(Exception):
     pass
 
 
 @transaction.atomic
 def create_demo_network() -> dict:
-    missing = sorted({o.region for o in ORGANISATIONS} - set(
-        Region.objects.filter(code__in=[o.region for o in ORGANISATIONS]).values_list("code", flat=True)
-    ))
+    missing = sorted(
+        {o.region for o in ORGANISATIONS}
+        - set(
+            Region.objects.filter(code__in=[o.region for o in ORGANISATIONS]).values_list(
+                "code", flat=True
+            )
+        )
+    )
     if missing:
         raise DemoError(
             "Regions missing: " + ", ".join(missing) + ". Run `jejaring load_regions` first."

@@ -12,8 +12,10 @@ def _respond(request, status: int, message: str):
 
 
 def permission_denied(request, exception=None):
-    message = str(exception) if exception and str(exception) else _(
-        "You do not have permission to do this."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else _("You do not have permission to do this.")
     )
     return _respond(request, 403, message)
 
@@ -23,6 +25,4 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _respond(
-        request, 500, _("Something went wrong on our side. The error has been logged.")
-    )
+    return _respond(request, 500, _("Something went wrong on our side. The error has been logged."))

@@ -25,7 +25,9 @@ class RequestContextMiddleware:
         request_id = incoming[:64] if incoming.isalnum() else request_context.new_request_id()
         request.request_id = request_id
         token = request_context.activate(
-            request_context.RequestContext(request_id=request_id, ip_address=client_address(request))
+            request_context.RequestContext(
+                request_id=request_id, ip_address=client_address(request)
+            )
         )
         try:
             response = self.get_response(request)

@@ -17,7 +17,9 @@ class RequestContext:
     ip_address: str | None = None
 
 
-_current = contextvars.ContextVar("jejaring_request_context", default=RequestContext())
+# RequestContext is frozen, so sharing one empty instance as the default is safe.
+_EMPTY = RequestContext()
+_current = contextvars.ContextVar("jejaring_request_context", default=_EMPTY)  # noqa: B039
 
 
 def current() -> RequestContext:

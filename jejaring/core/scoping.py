@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -60,7 +60,15 @@ def scope_for(user) -> Scope | None:
     if cached is not None:
         return cached
     roles = frozenset(user.role_codes())
-    organisation = user.organisation
+    organisation = None
+    if user.organisation_id is not None:
+        # One query for the organisation and its type; cached on the user below.
+        organisation = (
+            user._meta.get_field("organisation")
+            .related_model.objects.select_related("type")
+            .get(pk=user.organisation_id)
+        )
+        user.organisation = organisation
     jurisdiction = None
     supervises = False
     if organisation is not None and organisation.type.regional_jurisdiction:

@@ -23,8 +23,10 @@ def _check_unique_name(name: str, home_region, exclude_pk=None) -> None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError(
-            {"name": _("An organisation with this name already exists in %(region)s.")
-             % {"region": home_region.name}}
+            {
+                "name": _("An organisation with this name already exists in %(region)s.")
+                % {"region": home_region.name}
+            }
         )
 
 
@@ -97,14 +99,18 @@ def update_organisation(org: Organisation, data: dict, *, acting_user) -> Organi
     name = data.get("name", org.name)
     home_region = data.get("home_region", org.home_region)
     _check_unique_name(name, home_region, exclude_pk=org.pk)
-    if "home_region" in data and data["home_region"] != org.home_region and not may_create_in(
-        acting_user, data["home_region"]
+    if (
+        "home_region" in data
+        and data["home_region"] != org.home_region
+        and not may_create_in(acting_user, data["home_region"])
     ):
         raise ValidationError(
             {"home_region": _("You may only move an organisation inside your own region.")}
         )
-    if "status" in data and data["status"] != org.status and not may_create_in(
-        acting_user, org.home_region
+    if (
+        "status" in data
+        and data["status"] != org.status
+        and not may_create_in(acting_user, org.home_region)
     ):
         # An organisation does not verify itself: its supervising social office does.
         raise ValidationError(

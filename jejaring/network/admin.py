@@ -8,8 +8,13 @@ from .models import Organisation, OrganisationContact, OrganisationType
 @admin.register(OrganisationType)
 class OrganisationTypeAdmin(ReferenceAdmin):
     list_display = (
-        "code", "name", "default_sector", "regional_jurisdiction", "is_social_office",
-        "is_institution", "is_active",
+        "code",
+        "name",
+        "default_sector",
+        "regional_jurisdiction",
+        "is_social_office",
+        "is_institution",
+        "is_active",
     )
     list_editable = ()
 

@@ -36,11 +36,12 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
     def in_region(self, queryset, name, region):
-        """Based in the region, or serving somewhere inside it."""
+        """Based in the region, or with a service area inside it or covering it."""
         if region is None:
             return queryset
         serving = Organisation.service_area.through.objects.filter(
             region_subtree("region__code", region.code)
+            | Q(region__code__in=region.ancestor_codes())
         ).values("organisation_id")
         return queryset.filter(region_subtree("home_region__code", region.code) | Q(pk__in=serving))
 

@@ -26,18 +26,49 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "code", "name", "type", "sector", "level", "home_region", "service_area",
-            "pmks_categories", "beds", "certified_social_workers", "uncertified_social_workers",
-            "volunteers", "address", "phone", "email", "website", "status",
+            "code",
+            "name",
+            "type",
+            "sector",
+            "level",
+            "home_region",
+            "service_area",
+            "pmks_categories",
+            "beds",
+            "certified_social_workers",
+            "uncertified_social_workers",
+            "volunteers",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "status",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
+    CAPACITY_FIELDS = (
+        "beds",
+        "certified_social_workers",
+        "uncertified_social_workers",
+        "volunteers",
+    )
+
     def __init__(self, *args, allowed_statuses=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.CAPACITY_FIELDS:
+            # Left empty means none: a small LKS should not have to type four zeros.
+            self.fields[name].required = False
         if allowed_statuses is not None:
             self.fields["status"].choices = [
                 c for c in self.fields["status"].choices if c[0] in allowed_statuses
             ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.CAPACITY_FIELDS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = 0
+        return cleaned
 
 
 class ContactForm(forms.ModelForm):

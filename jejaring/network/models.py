@@ -128,7 +128,10 @@ class OrganisationContact(models.Model):
     """A named person to contact at an organisation. Personal data: scoped, not public."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="contacts"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=150)
     position = models.CharField(_("position"), max_length=150, blank=True)

@@ -29,9 +29,7 @@ class OrganisationPolicy(ScopePolicy):
             return own | governed(scope, "home_region__code")
         if not scope.has_any_role(ORGANISATION_MANAGERS):
             return NOTHING
-        supervised = (
-            governed(scope, "home_region__code") if scope.supervises_partners else NOTHING
-        )
+        supervised = governed(scope, "home_region__code") if scope.supervises_partners else NOTHING
         return own | supervised
 
 

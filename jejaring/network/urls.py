@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:org_id>/ubah/", views.organisation_edit, name="edit"),
     path("<int:org_id>/verifikasi/", views.organisation_verify, name="verify"),
     path("<int:org_id>/kontak/", views.contact_add, name="contact_add"),
-    path("<int:org_id>/kontak/<int:contact_id>/hapus/", views.contact_remove, name="contact_remove"),
+    path(
+        "<int:org_id>/kontak/<int:contact_id>/hapus/", views.contact_remove, name="contact_remove"
+    ),
 ]

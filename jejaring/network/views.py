@@ -137,9 +137,15 @@ def contact_add(request, org_id: int):
         actions.add_contact(org, form.cleaned_data, acting_user=request.user)
         messages.success(request, _("Contact added."))
     else:
-        messages.error(request, _("The contact was not saved: %(errors)s") % {
-            "errors": "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        })
+        messages.error(
+            request,
+            _("The contact was not saved: %(errors)s")
+            % {
+                "errors": "; ".join(
+                    f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
+                )
+            },
+        )
     return redirect("network:detail", org_id=org.pk)
 
 

@@ -31,40 +31,39 @@ def region_by_code(value: str) -> Region:
         ) from exc
 
 
-class RegionCodeField(forms.CharField):
+class RegionCodeField(forms.Field):
     """A region typed as its Kemendagri code (a select of 91,000 villages would not do)."""
 
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("help_text", _("Kemendagri code, e.g. 14.71 for Kota Pekanbaru."))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, Region):
             return value.code
-        return super().prepare_value(value)
+        return value
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = str(value).strip()[:20] if value is not None else ""
         if value in self.empty_values:
             return None
         return region_by_code(value)
 
 
-class RegionCodesField(forms.CharField):
+class RegionCodesField(forms.Field):
     """Several regions as codes separated by commas or spaces (a service area)."""
 
     widget = forms.Textarea(attrs={"rows": 2})
 
     def prepare_value(self, value):
-        if isinstance(value, list | tuple) or hasattr(value, "__iter__") and not isinstance(
-            value, str
-        ):
-            return ", ".join(r.code if isinstance(r, Region) else str(r) for r in value)
-        return super().prepare_value(value)
+        if isinstance(value, str) or value is None:
+            return value
+        return ", ".join(r.code if isinstance(r, Region) else str(r) for r in value)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = str(value).strip() if value is not None else ""
         if not value:
             return []
         codes = [normalise_code(c) for c in value.replace(",", " ").split() if c.strip()]

@@ -15,6 +15,8 @@ class Command(BaseCommand):
             f"Demo network: {created['organisations']} organisations and "
             f"{created['users']} users created (existing ones kept)."
         )
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-        for username, first, last, org_code, roles in USERS:
-            self.stdout.write(f"  {username:<20} {', '.join(str(r.label) for r in roles)} — {org_code}")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, _first, _last, org_code, roles in USERS:
+            self.stdout.write(
+                f"  {username:<20} {', '.join(str(r.label) for r in roles)} — {org_code}"
+            )

@@ -1,0 +1,118 @@
+"""Browser fixtures: one Debian Chromium per session, a fresh context and page per test.
+
+Playwright's sync API runs an event loop in the main thread, so Django's async-safety
+check would refuse the ORM calls the fixtures make; the variable below lifts it for
+the test process only.
+"""
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import build_network
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MISSING_CHROMIUM = "Chromium is required in CI: apt-get install chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+# Without a locale headless Chromium asks for en-US; the product's users read Indonesian.
+BROWSER_LOCALE = "id-ID"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Launch Chromium once: starting it costs more than most tests."""
+    if not Path(CHROMIUM_PATH).exists():
+        # CI must never pass silently without its browser tests.
+        if os.environ.get("CI") == "true":
+            pytest.fail(MISSING_CHROMIUM, pytrace=False)
+        pytest.skip(MISSING_CHROMIUM)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+# The audit table's append-only triggers (audit migration 0002) make SQLite refuse the
+# DELETE FROM that flushes a transactional test's database. PostgreSQL flushes with
+# TRUNCATE, which row triggers do not see, so only SQLite needs them lifted.
+_TRIGGERS = importlib.import_module("jejaring.audit.migrations.0002_append_only_triggers")
+
+
+def _set_audit_triggers(*, on: bool) -> None:
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for statement in _TRIGGERS.SQLITE_REVERSE + (_TRIGGERS.SQLITE if on else []):
+            cursor.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def _audit_triggers_restored(django_db_blocker) -> Iterator[None]:
+    """Leave the session's database append-only again once the browser tests are done."""
+    yield
+    with django_db_blocker.unblock():
+        _set_audit_triggers(on=True)
+
+
+@pytest.fixture
+def network(_audit_triggers_restored, live_server, transactional_db) -> Iterator[str]:
+    """Rebuild the demo network: the live server's database is flushed after each test."""
+    _set_audit_triggers(on=True)
+    build_network()
+    yield live_server.url
+    # Runs before pytest-django's flush; the next test (or the session end) restores them.
+    _set_audit_triggers(on=False)
+
+
+@pytest.fixture
+def context_options() -> dict:
+    """Options for the browser context; a test overrides this to change the viewport."""
+    return {"locale": BROWSER_LOCALE}
+
+
+@pytest.fixture
+def page(browser: Browser, context_options: dict) -> Iterator[Page]:
+    """A fresh context per test, so cookies and sessions never leak between tests."""
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep a full-page screenshot of a failing test, to see what the browser saw."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or page is None or page.is_closed():
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in item.name)
+    path = SCREENSHOTS / f"{name}.png"
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as exc:  # noqa: BLE001 — a screenshot must never hide the real failure
+        report.sections.append(("screenshot", f"could not save a screenshot: {exc}"))
+    else:
+        report.sections.append(("screenshot", str(path)))

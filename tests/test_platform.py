@@ -1,0 +1,72 @@
+"""Cross-cutting behaviour: health check, API schema, local assets, errors, i18n."""
+
+from pathlib import Path
+
+import polib
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+
+def test_healthz_reports_database(db):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_schema_lists_the_endpoints(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+    paths = set(schema["paths"])
+    assert {"/api/v1/regions/", "/api/v1/organisations/", "/api/v1/accounts/me"} <= paths
+
+
+def test_api_docs_page_loads_no_external_assets(db):
+    html = Client().get("/api/v1/docs").content.decode()
+    assert "cdn." not in html
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+
+
+def test_pages_load_no_external_assets(as_user):
+    html = as_user("admin").get(reverse("network:list")).content.decode()
+    assert "https://" not in html.split("<main")[0]
+    assert "/static/vendor/htmx/htmx.min.js" in html
+
+
+def test_navigation_shell_lists_the_sections_to_come(as_user):
+    html = as_user("petugas.bandung").get(reverse("core:home")).content.decode()
+    for label in ["Registri", "Kasus &amp; Rujukan", "SPM", "Kolaborasi", "Data Terbuka"]:
+        assert label in html
+
+
+def test_indonesian_is_default_and_english_switchable(db):
+    client = Client()
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="id">' in page and "Masuk ke Jejaring" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/akun/masuk/"})
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="en">' in page and "Log in to Jejaring" in page
+
+
+def test_indonesian_catalogue_is_complete():
+    catalogue = polib.pofile(str(Path(settings.BASE_DIR, "locale/id/LC_MESSAGES/django.po")))
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+
+
+def test_unknown_page_is_a_friendly_404(as_user):
+    response = as_user("admin").get("/tidak-ada/")
+    assert response.status_code == 404
+    assert "tidak ditemukan" in response.content.decode()
+
+
+def test_api_unknown_object_is_json_404(bearer):
+    response = Client().get("/api/v1/organisations/999999", **bearer("admin"))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Tidak ditemukan."}
+
+
+def test_api_answers_in_english_when_asked(bearer):
+    response = Client().get(
+        "/api/v1/organisations/999999", HTTP_ACCEPT_LANGUAGE="en", **bearer("admin")
+    )
+    assert response.json() == {"detail": "Not found."}
