@@ -70,3 +70,14 @@ def test_api_answers_in_english_when_asked(bearer):
         "/api/v1/organisations/999999", HTTP_ACCEPT_LANGUAGE="en", **bearer("admin")
     )
     assert response.json() == {"detail": "Not found."}
+
+
+def test_server_error_page_needs_no_database(rf):
+    from django.utils import translation
+
+    from jejaring.core.errors import server_error
+
+    with translation.override("id"):
+        response = server_error(rf.get("/organisasi/"))
+    assert response.status_code == 500
+    assert "Terjadi kesalahan pada sistem kami" in response.content.decode()

@@ -1,6 +1,7 @@
 """Error pages in the user's language; the API answers JSON instead of HTML."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
