@@ -81,3 +81,9 @@ def test_server_error_page_needs_no_database(rf):
         response = server_error(rf.get("/organisasi/"))
     assert response.status_code == 500
     assert "Terjadi kesalahan pada sistem kami" in response.content.decode()
+
+
+def test_pages_stay_indonesian_for_an_english_browser(db):
+    # An office laptop with an English system still gets the Indonesian UI by default.
+    page = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="id">' in page.content.decode()

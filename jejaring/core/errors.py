@@ -1,8 +1,8 @@
 """Error pages in the user's language; the API answers JSON instead of HTML."""
 
 from django.http import HttpResponseServerError, JsonResponse
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 
 
@@ -26,4 +26,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _respond(request, 500, _("Something went wrong on our side. The error has been logged."))
+    # Rendered without the page shell or context processors: when the database is down,
+    # the error page itself must not need it.
+    message = _("Something went wrong on our side. The error has been logged.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render({"message": message}))

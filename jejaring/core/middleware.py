@@ -3,6 +3,8 @@
 import logging
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from . import request_context
 
@@ -43,3 +45,22 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_context.current().request_id or "-"
         return True
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Bahasa Indonesia unless the person chose otherwise.
+
+    Many office phones and laptops run an English system, so the browser's
+    Accept-Language says little about what the staff read: pages follow only the
+    language chosen in the switcher (cookie). The API, used by programs, honours
+    Accept-Language as well.
+    """
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not language or not translation.check_for_language(language):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
