@@ -97,3 +97,9 @@ def test_browser_page_htmx_returns_only_results(db):
 
 def test_unknown_region_page_is_404(db):
     assert Client().get(reverse("regions:detail", args=["99.99"])).status_code == 404
+
+
+def test_suggestions_for_region_inputs(db):
+    html = Client().get(reverse("regions:suggest"), {"q": "Sukajadi"}).content.decode()
+    assert '<option value="14.71.01">Sukajadi — Kota Pekanbaru</option>' in html
+    assert Client().get(reverse("regions:suggest"), {"q": "S"}).content.decode().strip() == ""

@@ -31,10 +31,19 @@ def region_by_code(value: str) -> Region:
         ) from exc
 
 
+class RegionCodeInput(forms.TextInput):
+    """A text input that suggests regions by name or code as the person types (htmx)."""
+
+    template_name = "regions/widgets/region_code.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+
+
 class RegionCodeField(forms.Field):
     """A region typed as its Kemendagri code (a select of 91,000 villages would not do)."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    widget = RegionCodeInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", _("Kemendagri code, e.g. 14.71 for Kota Pekanbaru."))

@@ -5,5 +5,6 @@ from . import views
 app_name = "regions"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("saran/", views.suggest, name="suggest"),
     path("<str:code>/", views.detail, name="detail"),
 ]

@@ -50,3 +50,21 @@ def detail(request, code: str):
         "query_string": "",
     }
     return render(request, "regions/detail.html", context)
+
+
+SUGGESTION_LIMIT = 20
+
+
+def suggest(request):
+    """<option>s for a region-code input's datalist, as the person types a name or code."""
+    # The input sends its own name (e.g. home_region=…); a plain ?q= works too.
+    query = (request.GET.get("q") or next(iter(request.GET.values()), "")).strip()
+    regions = []
+    if len(query) >= 2:
+        try:
+            regions = filtered(RegionFilter, {"q": query}, Region.objects.select_related("parent"))[
+                :SUGGESTION_LIMIT
+            ]
+        except ValidationError:
+            regions = []
+    return render(request, "regions/_options.html", {"regions": regions})
