@@ -238,3 +238,11 @@ def test_social_office_verifies_pending_organisation(as_user, bearer):
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == "active"
+
+
+def test_registration_is_offered_only_to_those_who_may(as_user):
+    # A case worker at a social office does not manage the register; its head does.
+    assert as_user("petugas.pekanbaru").get(reverse("network:create")).status_code == 403
+    assert as_user("pimpinan.jabar").get(reverse("network:create")).status_code == 200
+    listing = as_user("petugas.pekanbaru").get(reverse("network:list"))
+    assert reverse("network:create") not in listing.content.decode()

@@ -64,6 +64,18 @@ def may_create_in(user, home_region) -> bool:
     )
 
 
+def may_register_organisations(user) -> bool:
+    """Whether to offer registration at all (the region is checked on submit)."""
+    from jejaring.accounts.roles import ORGANISATION_MANAGERS
+
+    scope = scope_for(user)
+    if scope is None:
+        return False
+    return scope.is_network_admin or (
+        scope.supervises_partners and scope.has_any_role(ORGANISATION_MANAGERS)
+    )
+
+
 def _apply(org: Organisation, data: dict) -> dict:
     m2m = {k: data.pop(k) for k in M2M_FIELDS if k in data}
     for field, value in data.items():

@@ -12,17 +12,27 @@ from .models import Organisation, OrganisationLevel, OrganisationStatus, Organis
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     type = django_filters.ModelChoiceFilter(
-        queryset=OrganisationType.objects.all(), to_field_name="code", label=_("Type")
+        queryset=OrganisationType.objects.all(),
+        to_field_name="code",
+        label=_("Type"),
+        empty_label=_("All"),
     )
-    sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("Sector"))
-    level = django_filters.ChoiceFilter(choices=OrganisationLevel.choices, label=_("Level"))
-    status = django_filters.ChoiceFilter(choices=OrganisationStatus.choices, label=_("Status"))
+    sector = django_filters.ChoiceFilter(
+        choices=Sector.choices, label=_("Sector"), empty_label=_("All")
+    )
+    level = django_filters.ChoiceFilter(
+        choices=OrganisationLevel.choices, label=_("Level"), empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=OrganisationStatus.choices, label=_("Status"), empty_label=_("All")
+    )
     region = RegionCodeFilter(method="in_region", label=_("Region (code)"))
     category = django_filters.ModelChoiceFilter(
         queryset=PmksCategory.objects.all(),
         to_field_name="code",
         method="handles_category",
         label=_("PMKS category"),
+        empty_label=_("All"),
     )
 
     class Meta:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jejaring.core.filtering import is_htmx
 from jejaring.core.forms import apply_validation_error
-from jejaring.core.scoping import CHANGE, VIEW_PRIVATE, can, get_scoped_or_404, scope_for
+from jejaring.core.scoping import CHANGE, VIEW_PRIVATE, can, get_scoped_or_404
 
 from . import actions
 from .filters import OrganisationFilter
@@ -38,8 +38,7 @@ def organisation_list(request):
         "filterset": filterset,
         "page_obj": page_obj,
         "query_string": query.urlencode(),
-        "may_create": scope_for(request.user).is_network_admin
-        or scope_for(request.user).supervises_partners,
+        "may_create": actions.may_register_organisations(request.user),
     }
     template = "network/_results.html" if is_htmx(request) else "network/list.html"
     return render(request, template, context)
@@ -76,8 +75,7 @@ def organisation_detail(request, org_id: int):
 @login_required
 def organisation_create(request):
     request.nav_section = "network"
-    scope = scope_for(request.user)
-    if not (scope.is_network_admin or scope.supervises_partners):
+    if not actions.may_register_organisations(request.user):
         raise PermissionDenied(_("Only social offices and administrators register organisations."))
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,9 @@ class RegionCodeFilter(django_filters.Filter):
 
 class RegionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
-    level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
+    level = django_filters.ChoiceFilter(
+        choices=RegionLevel.choices, label=_("Level"), empty_label=_("All")
+    )
     parent = RegionCodeFilter(method="within", label=_("Inside region"))
 
     class Meta:
