@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jejaring.reference",
     "jejaring.network",
     "jejaring.accounts",
+    "jejaring.registry",
 ]
 
 MIDDLEWARE = [

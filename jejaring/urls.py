@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("jejaring.core.urls")),
     path("wilayah/", include("jejaring.regions.urls")),
     path("organisasi/", include("jejaring.network.urls")),
+    path("registri/", include("jejaring.registry.urls")),
     path("akun/", include("jejaring.accounts.urls")),
     path("audit/", include("jejaring.audit.urls")),
     path("api/v1/", api.urls),

@@ -19,3 +19,7 @@ class Role(models.TextChoices):
 
 # Roles allowed to change an organisation's profile, contacts and staff list.
 ORGANISATION_MANAGERS = frozenset({Role.OFFICE_HEAD, Role.DATA_OFFICER})
+
+# Roles that may read a full NIK where the person's identity is visible; others see it
+# masked. Lists and exports always mask it.
+NIK_READERS = frozenset({Role.NETWORK_ADMIN, Role.OFFICE_HEAD, Role.CASE_WORKER, Role.DATA_OFFICER})

@@ -6,7 +6,7 @@ from jejaring.core.scoping import scope_for
 # they are shown disabled so people see where the product is going.
 SECTIONS = [
     ("home", _("Home"), "core:home"),
-    ("registry", _("Registry"), None),
+    ("registry", _("Registry"), "registry:list"),
     ("cases", _("Cases & Referrals"), None),
     ("spm", _("SPM"), None),
     ("collaboration", _("Collaboration"), None),

@@ -258,6 +258,41 @@ USERS = [
 ]
 
 
+# Fictional people served. Two records of one boy (spelling variants, no NIK on one)
+# show the duplicate guard; the girl holds a sensitive category and is masked to others.
+PEOPLE = [
+    # registered by, full name, sex, birth date, village, NIK, categories
+    (
+        "dinsos-kota-pekanbaru",
+        "Muhammad Rizki",
+        "M",
+        "2014-03-12",
+        "14.71.01.1002",
+        "1471011203140001",
+        ["anak_jalanan"],
+    ),
+    (
+        "dinsos-kota-pekanbaru",
+        "Mohamad Rizky Saputra",
+        "M",
+        "2014-03-12",
+        "14.71.01.1003",
+        "",
+        ["anak_jalanan", "anak_terlantar"],
+    ),
+    (
+        "dinsos-kota-pekanbaru",
+        "Putri Ayu Lestari",
+        "F",
+        "2012-07-05",
+        "14.71.01.1004",
+        "",
+        ["anak_korban_tindak_kekerasan"],
+    ),
+    ("dinsos-kab-bandung", "Eni Suryani", "F", "1951-01-20", None, "", ["lanjut_usia_terlantar"]),
+]
+
+
 class DemoError(Exception):
     pass
 
@@ -331,4 +366,39 @@ def create_demo_network() -> dict:
             user.is_superuser = True
             user.save(update_fields=["is_superuser"])
         created_users += 1
-    return {"organisations": created_orgs, "users": created_users}
+    return {
+        "organisations": created_orgs,
+        "users": created_users,
+        "people": _create_people(categories),
+    }
+
+
+def _create_people(categories) -> int:
+    import datetime
+
+    from jejaring.registry import actions as registry_actions
+    from jejaring.registry.models import Person
+
+    created = 0
+    for org_code, name, sex, born, village, nik, codes in PEOPLE:
+        if Person.objects.filter(full_name=name).exists():
+            continue
+        organisation = Organisation.objects.get(code=org_code)
+        region = (
+            Region.objects.filter(code=village).first() if village else organisation.home_region
+        )
+        registry_actions.create_person(
+            {
+                "full_name": name,
+                "sex": sex,
+                "birth_date": datetime.date.fromisoformat(born),
+                "region": region,
+                "nik": nik,
+            },
+            organisation=organisation,
+            acting_user=None,
+            categories=[categories[c] for c in codes],
+            confirmed_new=True,
+        )
+        created += 1
+    return created

@@ -31,6 +31,8 @@ EVERYTHING = Q()
 VIEW = "view"
 # The non-public parts of a record that is otherwise visible (e.g. contact persons).
 VIEW_PRIVATE = "view_private"
+# A person's identity (name, NIK, address…) where the record may be masked (issue #3).
+VIEW_IDENTITY = "view_identity"
 CHANGE = "change"
 DELETE = "delete"
 
@@ -101,6 +103,11 @@ class ScopePolicy:
     def filter(self, scope: Scope, action: str) -> Q:
         raise NotImplementedError(f"{type(self).__name__} must say what a scope reaches")
 
+    def filter_for_admin(self, scope: Scope, action: str) -> Q:
+        """Network administrators reach everything, unless a policy says otherwise
+        (sensitive identities are for the organisations handling the person only)."""
+        return EVERYTHING
+
 
 class AdminOnlyPolicy(ScopePolicy):
     """Records only network administrators reach (e.g. the audit log)."""
@@ -114,9 +121,11 @@ class RestrictedQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope is None:
             return self.none()
+        policy = self.model.scope_policy
         if scope.is_network_admin:
-            return self
-        return self.filter(self.model.scope_policy.filter(scope, action))
+            condition = policy.filter_for_admin(scope, action)
+            return self if condition == EVERYTHING else self.filter(condition)
+        return self.filter(policy.filter(scope, action))
 
 
 def get_scoped_or_404(queryset, user, action: str = VIEW, **lookup):

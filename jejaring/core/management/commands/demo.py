@@ -13,7 +13,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Demo network: {created['organisations']} organisations and "
-            f"{created['users']} users created (existing ones kept)."
+            f"{created['users']} users and {created['people']} people created "
+            "(existing ones kept)."
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, org_code, roles in USERS:

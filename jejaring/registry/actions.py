@@ -1,0 +1,287 @@
+"""Business operations on the registry. Pages, API, imports and the demo call these."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jejaring.audit import log as audit
+from jejaring.audit.models import AuditAction
+
+from .duplicates import Candidate, find_candidates
+from .models import Person, PersonAlias, PersonCategory, PersonMerge, VerificationStatus
+from .names import name_key
+from .validation import validate_identity
+
+PERSON_FIELDS = (
+    "nik",
+    "kk_number",
+    "full_name",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birthplace",
+    "region",
+    "address",
+    "mother_name",
+    "father_name",
+    "guardian_name",
+    "disability",
+    "phone",
+)
+
+
+class DuplicateSuspected(Exception):
+    """Raised when likely duplicates exist and the user has not confirmed a new record."""
+
+    def __init__(self, candidates: list[Candidate]):
+        self.candidates = candidates
+        super().__init__(f"{len(candidates)} possible duplicates")
+
+
+class EditConflict(Exception):
+    """Someone else saved the record since this user opened it (optimistic locking)."""
+
+    def __init__(self, current: Person):
+        self.current = current
+        super().__init__("edit conflict")
+
+
+def _derive(person: Person) -> None:
+    person.name_key = name_key(person.full_name)
+    person.birth_year = person.birth_date.year if person.birth_date else None
+    aliases = person.aliases.values_list("name_key", flat=True) if person.pk else []
+    person.search_key = " | ".join([person.name_key, *aliases])
+
+
+def _refresh_search_key(person: Person) -> None:
+    _derive(person)
+    Person.objects.filter(pk=person.pk).update(search_key=person.search_key)
+
+
+def _refresh_sensitivity(person: Person) -> None:
+    sensitive = person.categories.filter(category__is_sensitive=True).exists()
+    if sensitive != person.is_sensitive:
+        Person.objects.filter(pk=person.pk).update(is_sensitive=sensitive)
+        person.is_sensitive = sensitive
+
+
+@transaction.atomic
+def create_person(
+    data: dict,
+    *,
+    organisation,
+    acting_user,
+    categories=(),
+    aliases=(),
+    confirmed_new: bool = False,
+) -> Person:
+    """Register a person. Unless ``confirmed_new``, likely duplicates stop the creation.
+
+    A second living record with the same NIK is never created: that is the same person.
+    """
+    cleaned = validate_identity(data)
+    candidates = find_candidates(
+        full_name=cleaned["full_name"],
+        nik=cleaned["nik"],
+        birth_date=cleaned.get("birth_date"),
+        region_code=cleaned["region"].code if cleaned.get("region") else None,
+    )
+    same_nik = [c for c in candidates if cleaned["nik"] and c.person.nik == cleaned["nik"]]
+    if same_nik:
+        raise ValidationError(
+            {
+                "nik": _("A person with this NIK is already registered (record #%(id)s).")
+                % {"id": same_nik[0].person.pk}
+            }
+        )
+    if candidates and not confirmed_new:
+        raise DuplicateSuspected(candidates)
+    person = Person(registered_by=organisation)
+    for field in PERSON_FIELDS:
+        if field in cleaned:
+            setattr(person, field, cleaned[field])
+    _derive(person)
+    person.full_clean(exclude=["name_key"])
+    person.save()
+    for alias in aliases:
+        add_alias(
+            person,
+            alias["name"],
+            alias.get("kind", PersonAlias.Kind.ALIAS),
+            acting_user=acting_user,
+            audited=False,
+        )
+    for category in categories:
+        PersonCategory.objects.create(
+            person=person, category=category, start_date=timezone.localdate()
+        )
+    _refresh_sensitivity(person)
+    audit.record_create(
+        person,
+        acting_user=acting_user,
+        message=f"categories: {','.join(c.code for c in categories)}",
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(person: Person, data: dict, *, expected_version: int, acting_user) -> Person:
+    """Save changes unless someone else saved first; then nothing is overwritten."""
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != expected_version:
+        raise EditConflict(current)
+    merged = {f: getattr(current, f) for f in PERSON_FIELDS}
+    merged.update(data)
+    cleaned = validate_identity(merged)
+    if (
+        cleaned["nik"]
+        and Person.objects.filter(nik=cleaned["nik"], merged_into__isnull=True)
+        .exclude(pk=current.pk)
+        .exists()
+    ):
+        raise ValidationError({"nik": _("Another person already has this NIK.")})
+    before = audit.snapshot(current)
+    for field in PERSON_FIELDS:
+        setattr(current, field, cleaned[field])
+    _derive(current)
+    current.version += 1
+    current.full_clean(exclude=["name_key"])
+    current.save()
+    audit.record_update(current, before, acting_user=acting_user)
+    return current
+
+
+def add_alias(person, name: str, kind: str, *, acting_user, audited: bool = True) -> PersonAlias:
+    alias = PersonAlias.objects.create(
+        person=person, name=name.strip(), kind=kind, name_key=name_key(name)
+    )
+    _refresh_search_key(person)
+    if audited:
+        audit.record_create(alias, acting_user=acting_user, parent=person)
+    return alias
+
+
+@transaction.atomic
+def set_category(
+    person,
+    category,
+    *,
+    acting_user,
+    status=VerificationStatus.UNVERIFIED,
+    start_date=None,
+    end_date=None,
+) -> PersonCategory:
+    held, created = PersonCategory.objects.get_or_create(
+        person=person,
+        category=category,
+        defaults={"start_date": start_date or timezone.localdate()},
+    )
+    before = None if created else audit.snapshot(held)
+    held.status = status
+    held.end_date = end_date
+    if start_date:
+        held.start_date = start_date
+    if status == VerificationStatus.VERIFIED:
+        held.verified_by = acting_user if acting_user and acting_user.is_authenticated else None
+        held.verified_at = timezone.now()
+    held.save()
+    _refresh_sensitivity(person)
+    if created:
+        audit.record_create(held, acting_user=acting_user, parent=person)
+    else:
+        audit.record_update(held, before, acting_user=acting_user, parent=person)
+    return held
+
+
+def record_read(person: Person, *, acting_user, masked: bool) -> None:
+    """Every read of a person's record is in the audit log (UU 27/2022)."""
+    audit.record(
+        AuditAction.READ,
+        person,
+        acting_user=acting_user,
+        message="masked" if masked else "identity shown",
+    )
+
+
+def _movable_relations():
+    """Every one-to-many link to Person, found from the models themselves, so that
+    cases, services and referrals added later move with a merge without edits here."""
+    for relation in Person._meta.related_objects:
+        if relation.one_to_many and relation.related_model not in (Person, PersonMerge):
+            yield relation.related_model, relation.field.name
+
+
+@transaction.atomic
+def merge_persons(survivor: Person, merged: Person, *, acting_user) -> PersonMerge:
+    """Fold ``merged`` into ``survivor``; every linked row moves and the move is kept."""
+    if survivor.pk == merged.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    if survivor.is_merged or merged.is_merged:
+        raise ValidationError(_("One of these records has already been merged."))
+    moved: dict[str, list[int]] = {}
+    for model, field_name in _movable_relations():
+        for row in model.objects.filter(**{field_name: merged}):
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk=row.pk).update(**{field_name: survivor})
+            except IntegrityError:
+                continue  # the survivor already holds the same (e.g. the same category)
+            moved.setdefault(model._meta.label_lower, []).append(row.pk)
+    before = audit.snapshot(merged)
+    Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
+    merged.merged_into = survivor
+    if merged.nik and not survivor.nik:
+        # Move the NIK to the survivor: it was blocked by the unique constraint before.
+        Person.objects.filter(pk=survivor.pk).update(nik=merged.nik)
+    record = PersonMerge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        moved=moved,
+        performed_by=acting_user if acting_user and acting_user.is_authenticated else None,
+    )
+    _refresh_sensitivity(survivor)
+    _refresh_search_key(survivor)
+    audit.record_update(
+        merged,
+        before,
+        acting_user=acting_user,
+        parent=survivor,
+        message=f"merged into #{survivor.pk} (merge {record.pk})",
+    )
+    return record
+
+
+@transaction.atomic
+def undo_merge(record: PersonMerge, *, acting_user) -> None:
+    if record.undone_at is not None:
+        raise ValidationError(_("This merge has already been undone."))
+    merged = Person.objects.get(pk=record.merged_id)
+    survivor = Person.objects.get(pk=record.survivor_id)
+    labels = {m._meta.label_lower: (m, f) for m, f in _movable_relations()}
+    for label, ids in record.moved.items():
+        model, field_name = labels[label]
+        model.objects.filter(pk__in=ids).update(**{field_name: merged})
+    if merged.nik and survivor.nik == merged.nik:
+        Person.objects.filter(pk=survivor.pk).update(nik="")
+    Person.objects.filter(pk=merged.pk).update(merged_into=None)
+    record.undone_at = timezone.now()
+    record.undone_by = acting_user if acting_user and acting_user.is_authenticated else None
+    record.save(update_fields=["undone_at", "undone_by"])
+    _refresh_sensitivity(survivor)
+    _refresh_sensitivity(merged)
+    _refresh_search_key(survivor)
+    _refresh_search_key(merged)
+    audit.record(
+        AuditAction.UPDATE,
+        merged,
+        acting_user=acting_user,
+        parent=survivor,
+        message=f"merge {record.pk} undone",
+    )
+
+
+def living(queryset: models.QuerySet) -> models.QuerySet:
+    return queryset.filter(merged_into__isnull=True)

@@ -1,0 +1,228 @@
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jejaring.core.filtering import filtered
+from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.fields import region_by_code
+
+from . import actions
+from .filters import PersonFilter
+from .models import BirthDatePrecision, Person, PersonMerge, Sex
+from .presenters import present, present_many
+
+router = Router(tags=["registry"])
+
+
+class PersonQuery(Schema):
+    q: str | None = Field(None, description="Name (spelling variants folded) or NIK prefix")
+    region: str | None = Field(None, description="Region code: people living inside it")
+    category: str | None = Field(None, description="PMKS category code")
+    has_nik: bool | None = None
+
+
+class PersonIn(Schema):
+    full_name: str = Field(..., min_length=2, max_length=200)
+    nik: str = Field("", max_length=30)
+    kk_number: str = Field("", max_length=30)
+    sex: Sex
+    birth_date: datetime.date | None = None
+    birth_date_precision: BirthDatePrecision = BirthDatePrecision.EXACT
+    birthplace: str = Field("", max_length=120)
+    region: str | None = Field(None, description="Village code of residence")
+    address: str = ""
+    mother_name: str = Field("", max_length=200)
+    father_name: str = Field("", max_length=200)
+    guardian_name: str = Field("", max_length=200)
+    disability: str = ""
+    phone: str = Field("", max_length=40)
+    categories: list[str] = []
+    aliases: list[str] = []
+    confirmed_new: bool = Field(
+        False, description="Register even though likely duplicates were reported (409)"
+    )
+
+
+class PersonPatch(Schema):
+    version: int = Field(..., description="The version read; a newer one answers 409")
+    full_name: str | None = Field(None, min_length=2, max_length=200)
+    nik: str | None = Field(None, max_length=30)
+    kk_number: str | None = Field(None, max_length=30)
+    sex: Sex | None = None
+    birth_date: datetime.date | None = None
+    birth_date_precision: BirthDatePrecision | None = None
+    birthplace: str | None = None
+    region: str | None = None
+    address: str | None = None
+    mother_name: str | None = None
+    father_name: str | None = None
+    guardian_name: str | None = None
+    disability: str | None = None
+    phone: str | None = None
+
+
+class MergeIn(Schema):
+    duplicate_id: int
+
+
+class MergeOut(Schema):
+    id: int
+    survivor: int = Field(..., alias="survivor_id")
+    merged: int = Field(..., alias="merged_id")
+    moved: dict[str, list[int]]
+    undone_at: datetime.datetime | None
+
+
+def _resolve(data: dict) -> dict:
+    if data.get("region"):
+        try:
+            data["region"] = region_by_code(data["region"])
+        except ValidationError as exc:
+            raise ValidationError({"region": exc.messages}) from exc
+    elif "region" in data:
+        data["region"] = None
+    return data
+
+
+def _detail_queryset():
+    return Person.objects.select_related("region", "region__parent").prefetch_related(
+        "categories__category", "aliases"
+    )
+
+
+@router.get("/", response=list[dict[str, Any]], summary="Search people")
+@paginate(LimitOffsetPagination)
+def list_people(request, filters: Query[PersonQuery]):
+    queryset = actions.living(_detail_queryset().restrict(request.auth)).order_by("name_key", "id")
+    people = filtered(PersonFilter, filters.dict(exclude_none=True), queryset, request=request)
+    return _PresentedQuerySet(people, request.auth)
+
+
+class _PresentedQuerySet:
+    """Paginates like a queryset, then masks each page as the user may see it."""
+
+    def __init__(self, queryset, user):
+        self.queryset, self.user = queryset, user
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        return [v.as_dict() for v in present_many(self.queryset[item], self.user)]
+
+
+@router.get("/{int:person_id}", response=dict[str, Any], summary="One person (read is audited)")
+def get_person(request, person_id: int):
+    person = get_scoped_or_404(_detail_queryset(), request.auth, pk=person_id)
+    view = present(person, request.auth)
+    actions.record_read(person, acting_user=request.auth, masked=not view.identity)
+    return view.as_dict()
+
+
+@router.post(
+    "/",
+    response={201: dict[str, Any], 409: dict[str, Any]},
+    summary="Register a person (with the duplicate guard)",
+)
+def create_person(request, payload: PersonIn):
+    scope = scope_for(request.auth)
+    if not scope.organisation_id:
+        raise ValidationError(_("Your account belongs to no organisation."))
+    data = _resolve(payload.dict())
+    codes = data.pop("categories")
+    categories = list(PmksCategory.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {c.code for c in categories})
+    if unknown:
+        raise ValidationError(
+            {"categories": _("Unknown PMKS category: %(code)s.") % {"code": ", ".join(unknown)}}
+        )
+    aliases = [{"name": a} for a in data.pop("aliases") if a.strip()]
+    confirmed = data.pop("confirmed_new")
+    try:
+        person = actions.create_person(
+            data,
+            organisation=request.auth.organisation,
+            acting_user=request.auth,
+            categories=categories,
+            aliases=aliases,
+            confirmed_new=confirmed,
+        )
+    except actions.DuplicateSuspected as exc:
+        views = present_many([c.person for c in exc.candidates], request.auth)
+        return Status(
+            409,
+            {
+                "detail": _(
+                    "This person may already be registered. Check the candidates, then "
+                    "send again with confirmed_new=true if none of them is the person."
+                ),
+                "candidates": [
+                    {
+                        **{k: v.as_dict()[k] for k in ("id", "name", "birth", "place")},
+                        "reasons": c.reasons,
+                        "score": round(c.score),
+                    }
+                    for v, c in zip(views, exc.candidates, strict=True)
+                ],
+            },
+        )
+    return Status(201, present(_detail_queryset().get(pk=person.pk), request.auth).as_dict())
+
+
+@router.patch(
+    "/{int:person_id}",
+    response={200: dict[str, Any], 409: dict[str, Any]},
+    summary="Change a person (optimistic locking)",
+)
+def update_person(request, person_id: int, payload: PersonPatch):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    data = _resolve(payload.dict(exclude_unset=True))
+    version = data.pop("version")
+    try:
+        actions.update_person(person, data, expected_version=version, acting_user=request.auth)
+    except actions.EditConflict as exc:
+        return Status(
+            409,
+            {
+                "detail": _(
+                    "Someone else saved this record first; nothing was overwritten. "
+                    "Read it again and re-apply your change."
+                ),
+                "current_version": exc.current.version,
+            },
+        )
+    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
+
+
+@router.post(
+    "/{int:person_id}/merge",
+    response={201: MergeOut},
+    summary="Merge a duplicate record into this one",
+)
+def merge(request, person_id: int, payload: MergeIn):
+    survivor = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    duplicate = get_scoped_or_404(Person, request.auth, CHANGE, pk=payload.duplicate_id)
+    return Status(201, actions.merge_persons(survivor, duplicate, acting_user=request.auth))
+
+
+@router.post("/merges/{int:merge_id}/undo", response=MergeOut, summary="Undo a merge")
+def undo(request, merge_id: int):
+    # Undoing needs the right to change the survivor, as merging did.
+    try:
+        record = PersonMerge.objects.get(
+            pk=merge_id, survivor__in=Person.objects.restrict(request.auth, CHANGE)
+        )
+    except PersonMerge.DoesNotExist as exc:
+        raise Http404 from exc
+    actions.undo_merge(record, acting_user=request.auth)
+    record.refresh_from_db()
+    return record

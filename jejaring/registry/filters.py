@@ -1,0 +1,60 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jejaring.core.scoping import VIEW_IDENTITY, region_subtree
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.filters import RegionCodeFilter
+
+from . import nik as nik_rules
+from .models import Person
+from .names import name_key
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or NIK"))
+    region = RegionCodeFilter(method="in_region", label=_("Region (code)"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=PmksCategory.objects.all(),
+        to_field_name="code",
+        method="holds_category",
+        label=_("PMKS category"),
+        empty_label=_("All"),
+    )
+    has_nik = django_filters.BooleanFilter(method="by_nik_status", label=_("Has a NIK"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "region", "category", "has_nik"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # Searching by name or NIK only finds records whose identity the user may see:
+        # a masked record must not confirm that "Budi, 12" is in the registry.
+        user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
+        queryset = queryset & Person.objects.restrict(user, VIEW_IDENTITY)
+        digits = nik_rules.clean_number(value)
+        if digits.isdigit() and len(digits) >= 4:
+            return queryset.filter(Q(nik__startswith=digits) | Q(kk_number__startswith=digits))
+        condition = Q()
+        for word in name_key(value).split():
+            # search_key holds the name and the aliases; a trigram index serves LIKE.
+            condition &= Q(search_key__contains=word)
+        return queryset.filter(condition)
+
+    def in_region(self, queryset, name, region):
+        if region is None:
+            return queryset
+        return queryset.filter(region_subtree("region__code", region.code))
+
+    def holds_category(self, queryset, name, category):
+        if category is None:
+            return queryset
+        return queryset.filter(categories__category=category)
+
+    def by_nik_status(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(nik="") if value else queryset.filter(nik="")

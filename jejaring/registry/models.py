@@ -1,0 +1,195 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jejaring.core.scoping import RestrictedQuerySet
+
+from .policies import PersonPolicy
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class BirthDatePrecision(models.TextChoices):
+    EXACT = "exact", _("Exact")
+    ESTIMATED = "estimated", _("Estimated")
+    YEAR = "year", _("Year only")
+
+
+class VerificationStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Not yet verified")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Person(models.Model):
+    """A person served by the network, recorded once and shared under rules.
+
+    Many people served have no NIK (street children, abandoned babies): an empty NIK
+    is a normal state, and obtaining one is itself a service. ``name_key`` is the
+    spelling-variant-folded name (``registry.names``) used for search and the duplicate
+    guard. A record merged into another keeps existing, pointing at the survivor, so the
+    merge can be undone.
+    """
+
+    registered_by = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    nik = models.CharField(_("NIK"), max_length=16, blank=True, db_index=True)
+    kk_number = models.CharField(_("family card number (No. KK)"), max_length=16, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+    # name_key plus every alias's key: one column for search, one trigram index on it.
+    search_key = models.TextField(default="", editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("birth date is"),
+        max_length=10,
+        choices=BirthDatePrecision.choices,
+        default=BirthDatePrecision.EXACT,
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, db_index=True, editable=False
+    )
+    birthplace = models.CharField(_("birthplace"), max_length=120, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("village / kelurahan of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.TextField(_("address"), blank=True)
+    mother_name = models.CharField(_("mother's name"), max_length=200, blank=True)
+    father_name = models.CharField(_("father's name"), max_length=200, blank=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
+    disability = models.TextField(_("disability details"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Denormalised from the categories held, so scoping can filter on it in SQL.
+    is_sensitive = models.BooleanField(default=False, editable=False, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = PersonPolicy()
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            # One living record per NIK: a second one is a duplicate to merge.
+            models.UniqueConstraint(
+                fields=["nik"],
+                condition=~Q(nik="") & Q(merged_into__isnull=True),
+                name="registry_person_unique_active_nik",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"  # never the name: str() ends up in logs and audit rows
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+
+class PersonAlias(models.Model):
+    """Another name the person is known by: an alias or a street name."""
+
+    class Kind(models.TextChoices):
+        ALIAS = "alias", _("Alias")
+        STREET = "street", _("Street name")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ALIAS)
+
+    class Meta:
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+
+    def __str__(self) -> str:
+        return f"alias #{self.pk}"
+
+
+class PersonCategory(models.Model):
+    """A PMKS category a person holds, from when, and whether it has been verified."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
+    category = models.ForeignKey(
+        "reference.PmksCategory",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    start_date = models.DateField(_("since"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    status = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("category held")
+        verbose_name_plural = _("categories held")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "category"], name="registry_personcategory_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} (#{self.person_id})"
+
+
+class PersonMerge(models.Model):
+    """Two records found to be one person: what moved, so the merge can be undone."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    moved = models.JSONField(default=dict, help_text="model label → ids moved to the survivor")
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    performed_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.survivor_id}"

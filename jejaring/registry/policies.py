@@ -1,0 +1,50 @@
+"""Who reaches which person records.
+
+- The organisation that registered the person handles them; later, organisations with a
+  case or an open referral for the person do too (``cases`` widens ``handling``).
+- Government offices governing the person's place of residence see the record.
+- A person holding a sensitive category (child victims of violence, children in conflict
+  with the law, trafficking victims, people with HIV) shows their identity only to the
+  organisations handling them — not to governing offices, and not to network
+  administrators either: everyone else sees a masked record.
+"""
+
+from django.db.models import Q
+
+from jejaring.core.scoping import (
+    CHANGE,
+    NOTHING,
+    VIEW,
+    VIEW_IDENTITY,
+    Scope,
+    ScopePolicy,
+    region_subtree,
+)
+
+
+def handling(scope: Scope) -> Q:
+    if not scope.organisation_id:
+        return NOTHING
+    return Q(registered_by_id=scope.organisation_id)
+
+
+def governed(scope: Scope) -> Q:
+    if not scope.jurisdiction_code:
+        return NOTHING
+    return region_subtree("region__code", scope.jurisdiction_code)
+
+
+class PersonPolicy(ScopePolicy):
+    def filter(self, scope: Scope, action: str) -> Q:
+        if action == VIEW:
+            return handling(scope) | governed(scope)
+        if action == VIEW_IDENTITY:
+            return handling(scope) | (governed(scope) & Q(is_sensitive=False))
+        if action == CHANGE:
+            return handling(scope)
+        return NOTHING
+
+    def filter_for_admin(self, scope: Scope, action: str) -> Q:
+        if action == VIEW_IDENTITY:
+            return handling(scope) | Q(is_sensitive=False)
+        return Q()

@@ -1,0 +1,124 @@
+"""What a user is shown of a person: the full identity, or a masked record.
+
+Masking happens here, in one place, for pages and API alike: the name becomes initials,
+the birth date its year, the address its district, the NIK its region and serial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from jejaring.accounts.roles import NIK_READERS
+from jejaring.core.scoping import VIEW_IDENTITY, scope_for
+
+from . import nik as nik_rules
+from .models import Person
+
+
+def initials(name: str) -> str:
+    return " ".join(f"{w[0].upper()}." for w in name.split() if w[:1].isalpha()) or "?"
+
+
+@dataclass
+class PersonView:
+    person: Person
+    identity: bool
+    full_nik: bool
+
+    @property
+    def pk(self) -> int:
+        return self.person.pk
+
+    @property
+    def name(self) -> str:
+        if self.identity:
+            return self.person.full_name
+        return _("%(initials)s (protected)") % {"initials": initials(self.person.full_name)}
+
+    @property
+    def nik(self) -> str:
+        if not self.person.nik:
+            return _("no NIK yet")
+        return self.person.nik if self.full_nik else nik_rules.mask(self.person.nik)
+
+    @property
+    def birth(self) -> str:
+        p = self.person
+        if not p.birth_date:
+            return "—"
+        if not self.identity or p.birth_date_precision == "year":
+            return str(p.birth_date.year)
+        text = p.birth_date.strftime("%d-%m-%Y")
+        return text if p.birth_date_precision == "exact" else _("about %(date)s") % {"date": text}
+
+    @property
+    def place(self) -> str:
+        region = self.person.region
+        if region is None:
+            return "—"
+        if self.identity:
+            return region.name
+        ancestors = region.ancestors()
+        return ancestors[-1].name if ancestors else region.name
+
+    def as_dict(self) -> dict:
+        p = self.person
+        data = {
+            "id": p.pk,
+            "name": self.name,
+            "nik": self.nik,
+            "sex": p.sex,
+            "birth": self.birth,
+            "place": self.place,
+            "identity_protected": not self.identity,
+            "is_sensitive": p.is_sensitive,
+            "registered_by": p.registered_by_id,
+            "categories": [c.category.code for c in p.categories.all()],
+            "version": p.version,
+        }
+        if self.identity:
+            data.update(
+                full_name=p.full_name,
+                kk_number=p.kk_number if self.full_nik else nik_rules.mask(p.kk_number),
+                birth_date=p.birth_date.isoformat() if p.birth_date else None,
+                birth_date_precision=p.birth_date_precision,
+                birthplace=p.birthplace,
+                region=p.region_id,
+                address=p.address,
+                mother_name=p.mother_name,
+                father_name=p.father_name,
+                guardian_name=p.guardian_name,
+                disability=p.disability,
+                phone=p.phone,
+                aliases=[{"name": a.name, "kind": a.kind} for a in p.aliases.all()],
+            )
+        return data
+
+
+def present_many(people, user, *, full_nik_allowed: bool = False) -> list[PersonView]:
+    """Views of several people with one query for who may see whose identity.
+
+    Lists never show a full NIK (``full_nik_allowed`` is for a single record's page).
+    """
+    people = list(people)
+    visible = set(
+        Person.objects.restrict(user, VIEW_IDENTITY)
+        .filter(pk__in=[p.pk for p in people])
+        .values_list("pk", flat=True)
+    )
+    scope = scope_for(user)
+    nik_reader = bool(scope and (scope.is_network_admin or scope.has_any_role(NIK_READERS)))
+    return [
+        PersonView(
+            p,
+            identity=p.pk in visible,
+            full_nik=full_nik_allowed and nik_reader and p.pk in visible,
+        )
+        for p in people
+    ]
+
+
+def present(person, user) -> PersonView:
+    return present_many([person], user, full_nik_allowed=True)[0]

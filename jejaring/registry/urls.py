@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("baru/", views.person_create, name="create"),
+    path("<int:person_id>/", views.person_detail, name="detail"),
+    path("<int:person_id>/ubah/", views.person_edit, name="edit"),
+    path("<int:person_id>/gabung/", views.person_merge, name="merge"),
+    path("gabungan/<int:merge_id>/batal/", views.merge_undo, name="merge_undo"),
+]

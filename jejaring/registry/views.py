@@ -1,0 +1,186 @@
+"""Registry pages: search, register with the duplicate guard, the person's page, merge."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jejaring.core.filtering import is_htmx
+from jejaring.core.forms import apply_validation_error
+from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
+
+from . import actions
+from .filters import PersonFilter
+from .forms import PersonForm
+from .models import Person, PersonMerge
+from .presenters import present, present_many
+
+PAGE_SIZE = 25
+
+
+def _may_register(user) -> bool:
+    scope = scope_for(user)
+    return bool(scope and scope.organisation_id and scope.roles)
+
+
+@login_required
+def person_list(request):
+    request.nav_section = "registry"
+    queryset = actions.living(
+        Person.objects.restrict(request.user).select_related("region", "region__parent")
+    ).prefetch_related("categories__category")
+    filterset = PersonFilter(request.GET or None, queryset=queryset, request=request)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page_obj = Paginator(results.order_by("name_key", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page_obj": page_obj,
+        "people": present_many(page_obj.object_list, request.user),
+        "query_string": query.urlencode(),
+        "may_register": _may_register(request.user),
+    }
+    template = "registry/_results.html" if is_htmx(request) else "registry/list.html"
+    return render(request, template, context)
+
+
+def _candidate_views(candidates, user):
+    visible = present_many([c.person for c in candidates], user)
+    reachable = set(
+        Person.objects.restrict(user)
+        .filter(pk__in=[c.person.pk for c in candidates])
+        .values_list("pk", flat=True)
+    )
+    return [
+        {
+            "view": view,
+            "reasons": c.reasons,
+            "score": round(c.score),
+            "reachable": c.person.pk in reachable,
+            "organisation": c.person.registered_by,
+        }
+        for view, c in zip(visible, candidates, strict=True)
+    ]
+
+
+@login_required
+def person_create(request):
+    request.nav_section = "registry"
+    if not _may_register(request.user):
+        raise PermissionDenied(_("Your account cannot register people."))
+    form = PersonForm(request.POST or None)
+    candidates = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = actions.create_person(
+                form.person_data(),
+                organisation=request.user.organisation,
+                acting_user=request.user,
+                categories=list(form.cleaned_data["categories"]),
+                aliases=form.alias_list(),
+                confirmed_new=request.POST.get("confirmed_new") == "1",
+            )
+        except actions.DuplicateSuspected as exc:
+            candidates = _candidate_views(exc.candidates, request.user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Person registered."))
+            return redirect("registry:detail", person_id=person.pk)
+    return render(
+        request, "registry/form.html", {"form": form, "creating": True, "candidates": candidates}
+    )
+
+
+@login_required
+def person_detail(request, person_id: int):
+    request.nav_section = "registry"
+    person = get_scoped_or_404(
+        Person.objects.select_related("region", "registered_by", "merged_into").prefetch_related(
+            "categories__category", "aliases"
+        ),
+        request.user,
+        pk=person_id,
+    )
+    view = present(person, request.user)
+    actions.record_read(person, acting_user=request.user, masked=not view.identity)
+    merges = PersonMerge.objects.filter(survivor=person).select_related("merged")
+    context = {
+        "view": view,
+        "person": person,
+        "may_change": can(request.user, CHANGE, person),
+        "merges": merges,
+    }
+    return render(request, "registry/detail.html", context)
+
+
+@login_required
+def person_edit(request, person_id: int):
+    request.nav_section = "registry"
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    form = PersonForm(
+        request.POST or None, instance=person, creating=False, initial={"version": person.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_person(
+                person,
+                form.person_data(),
+                expected_version=form.cleaned_data.get("version") or 0,
+                acting_user=request.user,
+            )
+        except actions.EditConflict as exc:
+            # Keep what this person typed on screen and show what the other saved.
+            conflict = present(exc.current, request.user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:detail", person_id=person.pk)
+    return render(
+        request, "registry/form.html", {"form": form, "person": person, "conflict": conflict}
+    )
+
+
+@login_required
+def person_merge(request, person_id: int):
+    request.nav_section = "registry"
+    survivor = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    other_id = request.POST.get("other") or request.GET.get("other")
+    other = None
+    if other_id:
+        other = get_scoped_or_404(Person, request.user, CHANGE, pk=other_id)
+    if request.method == "POST" and other is not None and request.POST.get("confirm") == "1":
+        try:
+            actions.merge_persons(survivor, other, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Records merged. The merge can be undone."))
+            return redirect("registry:detail", person_id=survivor.pk)
+    views = present_many([p for p in (survivor, other) if p is not None], request.user)
+    return render(
+        request, "registry/merge.html", {"survivor": views[0], "other": views[1] if other else None}
+    )
+
+
+@login_required
+@require_POST
+def merge_undo(request, merge_id: int):
+    record = get_object_or_404(PersonMerge, pk=merge_id)
+    # Undoing needs the right to change the survivor, like merging did.
+    get_scoped_or_404(Person, request.user, CHANGE, pk=record.survivor_id)
+    try:
+        actions.undo_merge(record, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Merge undone: both records are separate again."))
+    return redirect("registry:detail", person_id=record.survivor_id)
