@@ -97,6 +97,20 @@ def region_subtree(field_path: str, code: str) -> Q:
     return Q(**{field_path: code}) | Q(**{f"{field_path}__startswith": f"{code}."})
 
 
+def prefixed(condition: Q, prefix: str) -> Q:
+    """The same condition seen from a related model: prefixed(Q(region=…), 'person__')
+    is Q(person__region=…). Lets a policy reuse another model's rules."""
+    clone = Q()
+    clone.connector, clone.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            clone.children.append(prefixed(child, prefix))
+        else:
+            key, value = child
+            clone.children.append((f"{prefix}{key}", value))
+    return clone
+
+
 class ScopePolicy:
     """Turns a scope into a filter for one model. Subclasses override :meth:`filter`."""
 

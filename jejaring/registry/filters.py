@@ -9,6 +9,7 @@ from jejaring.regions.filters import RegionCodeFilter
 from . import nik as nik_rules
 from .models import Person
 from .names import name_key
+from .search import name_condition
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -38,11 +39,8 @@ class PersonFilter(django_filters.FilterSet):
         digits = nik_rules.clean_number(value)
         if digits.isdigit() and len(digits) >= 4:
             return queryset.filter(Q(nik__startswith=digits) | Q(kk_number__startswith=digits))
-        condition = Q()
-        for word in name_key(value).split():
-            # search_key holds the name and the aliases; a trigram index serves LIKE.
-            condition &= Q(search_key__contains=word)
-        return queryset.filter(condition)
+        # search_key holds the folded name and aliases (see registry.search).
+        return queryset.filter(name_condition(name_key(value), using=queryset.db))
 
     def in_region(self, queryset, name, region):
         if region is None:

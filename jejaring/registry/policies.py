@@ -23,9 +23,14 @@ from jejaring.core.scoping import (
 
 
 def handling(scope: Scope) -> Q:
+    """People the user's organisation handles: registered them, or (see ``handlers``)
+    holds a case or an open referral for them."""
     if not scope.organisation_id:
         return NOTHING
-    return Q(registered_by_id=scope.organisation_id)
+    condition = Q(registered_by_id=scope.organisation_id)
+    for extra in PersonPolicy.handlers:
+        condition |= extra(scope)
+    return condition
 
 
 def governed(scope: Scope) -> Q:
@@ -35,6 +40,10 @@ def governed(scope: Scope) -> Q:
 
 
 class PersonPolicy(ScopePolicy):
+    # Functions Scope → Q added by apps that make an organisation handle a person
+    # (the cases app: a case or an open referral). Registered in AppConfig.ready().
+    handlers: list = []
+
     def filter(self, scope: Scope, action: str) -> Q:
         if action == VIEW:
             return handling(scope) | governed(scope)
