@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jejaring.network",
     "jejaring.accounts",
     "jejaring.registry",
+    "jejaring.cases",
 ]
 
 MIDDLEWARE = [

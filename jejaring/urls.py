@@ -10,6 +10,7 @@ urlpatterns = [
     path("wilayah/", include("jejaring.regions.urls")),
     path("organisasi/", include("jejaring.network.urls")),
     path("registri/", include("jejaring.registry.urls")),
+    path("kasus/", include("jejaring.cases.urls")),
     path("akun/", include("jejaring.accounts.urls")),
     path("audit/", include("jejaring.audit.urls")),
     path("api/v1/", api.urls),

@@ -26,6 +26,7 @@ api_errors.install(api)
 def register_routers() -> None:
     from jejaring.accounts.api import router as accounts_router
     from jejaring.audit.api import router as audit_router
+    from jejaring.cases.api import router as cases_router
     from jejaring.network.api import router as network_router
     from jejaring.reference.api import router as reference_router
     from jejaring.regions.api import router as regions_router
@@ -35,6 +36,7 @@ def register_routers() -> None:
     api.add_router("/reference/", reference_router)
     api.add_router("/organisations/", network_router)
     api.add_router("/persons/", registry_router)
+    api.add_router("/", cases_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
 

@@ -7,7 +7,7 @@ from jejaring.core.scoping import scope_for
 SECTIONS = [
     ("home", _("Home"), "core:home"),
     ("registry", _("Registry"), "registry:list"),
-    ("cases", _("Cases & Referrals"), None),
+    ("cases", _("Cases & Referrals"), "cases:board"),
     ("spm", _("SPM"), None),
     ("collaboration", _("Collaboration"), None),
     ("network", _("Network"), "network:list"),

@@ -232,6 +232,13 @@ ORGANISATIONS = [
         "32.04",
         ["korban_bencana_alam"],
     ),
+    DemoOrg(
+        "kelurahan-kampung-tengah",
+        "Kantor Kelurahan Kampung Tengah",
+        "pemerintah_desa",
+        "desa",
+        "14.71.01.1003",
+    ),
     # Not yet verified by Dinas Sosial Kota Pekanbaru: visible only to the offices
     # governing Pekanbaru and Riau, not to the rest of the network.
     DemoOrg(
@@ -255,6 +262,28 @@ USERS = [
     ("dukcapil.pekanbaru", "Budi", "Santoso", "dukcapil-pekanbaru", [Role.CASE_WORKER]),
     ("mitra.lksa", "Siti", "Aminah", "lksa-harapan-bunda", [Role.PARTNER_STAFF]),
     ("pimpinan.jabar", "Dadang", "Kurniawan", "dinsos-prov-jabar", [Role.OFFICE_HEAD]),
+    # Not in the list: the village officer who reports first (the Riau paper's path).
+    (
+        "kelurahan.kampungtengah",
+        "Zulkifli",
+        "Anwar",
+        "kelurahan-kampung-tengah",
+        [Role.CASE_WORKER],
+    ),
+]
+
+# The leading-sector table for Kota Pekanbaru (region, category, organisation, role).
+LEADING_SECTORS = [
+    ("14.71", "anak_jalanan", "dinsos-kota-pekanbaru", "lead"),
+    ("14.71", "anak_jalanan", "satpol-pp-pekanbaru", "support"),
+    ("14.71", "anak_jalanan", "dukcapil-pekanbaru", "support"),
+    ("14.71", "anak_terlantar", "dinsos-kota-pekanbaru", "lead"),
+    ("14.71", "anak_terlantar", "dukcapil-pekanbaru", "support"),
+    ("14.71", "anak_korban_tindak_kekerasan", "dp3a-pekanbaru", "lead"),
+    ("14.71", "anak_korban_tindak_kekerasan", "dinsos-kota-pekanbaru", "support"),
+    ("14.71", "anak_korban_tindak_kekerasan", "fpsi-umr", "support"),
+    ("32.04", "korban_bencana_alam", "bpbd-kab-bandung", "lead"),
+    ("32.04", "korban_bencana_alam", "dinsos-kab-bandung", "support"),
 ]
 
 
@@ -366,6 +395,7 @@ def create_demo_network() -> dict:
             user.is_superuser = True
             user.save(update_fields=["is_superuser"])
         created_users += 1
+    _create_leading_sectors(categories)
     return {
         "organisations": created_orgs,
         "users": created_users,
@@ -373,9 +403,22 @@ def create_demo_network() -> dict:
     }
 
 
+def _create_leading_sectors(categories) -> None:
+    from jejaring.cases.models import LeadingSector
+
+    for region, category, org_code, role in LEADING_SECTORS:
+        LeadingSector.objects.get_or_create(
+            region=Region.objects.get(code=region),
+            category=categories[category],
+            organisation=Organisation.objects.get(code=org_code),
+            defaults={"role": role},
+        )
+
+
 def _create_people(categories) -> int:
     import datetime
 
+    from jejaring.cases.actions import open_case
     from jejaring.registry import actions as registry_actions
     from jejaring.registry.models import Person
 
@@ -387,7 +430,7 @@ def _create_people(categories) -> int:
         region = (
             Region.objects.filter(code=village).first() if village else organisation.home_region
         )
-        registry_actions.create_person(
+        person = registry_actions.create_person(
             {
                 "full_name": name,
                 "sex": sex,
@@ -400,5 +443,7 @@ def _create_people(categories) -> int:
             categories=[categories[c] for c in codes],
             confirmed_new=True,
         )
+        # Each person's first category is an open case at the registering office.
+        open_case(person, categories[codes[0]], organisation=organisation, acting_user=None)
         created += 1
     return created

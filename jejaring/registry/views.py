@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jejaring.cases.forms import ConsentForm, OpenCaseForm
+from jejaring.cases.models import Case
+from jejaring.cases.timeline import person_timeline
 from jejaring.core.filtering import is_htmx
 from jejaring.core.forms import apply_validation_error
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
@@ -116,6 +119,14 @@ def person_detail(request, person_id: int):
         "person": person,
         "may_change": can(request.user, CHANGE, person),
         "merges": merges,
+        # Cases, services and referrals across the network, as far as the user may see.
+        "timeline": person_timeline(person, request.user) if view.identity else [],
+        "cases": Case.objects.restrict(request.user)
+        .filter(person=person)
+        .select_related("organisation", "category"),
+        "consents": person.consents.all(),
+        "open_case_form": OpenCaseForm(),
+        "consent_form": ConsentForm(),
     }
     return render(request, "registry/detail.html", context)
 

@@ -15,6 +15,7 @@ REFERENCE_FIXTURES = [
     "reference/fixtures/pmks_categories.json",
     "reference/fixtures/psks_types.json",
     "network/fixtures/organisation_types.json",
+    "cases/fixtures/service_types.json",
 ]
 
 

@@ -1,0 +1,384 @@
+"""Business operations on cases, services and referrals (one transaction each, audited)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jejaring.audit import log as audit
+from jejaring.audit.models import AuditAction
+from jejaring.network.models import OrganisationLevel, Sector
+
+from .models import (
+    TRANSITIONS,
+    Case,
+    CaseNote,
+    CaseState,
+    CaseTransition,
+    Consent,
+    Referral,
+    ReferralDirection,
+    ReferralState,
+    Service,
+)
+
+LEVEL_RANK = {
+    OrganisationLevel.VILLAGE: 0,
+    OrganisationLevel.DISTRICT: 1,
+    OrganisationLevel.REGENCY: 2,
+    OrganisationLevel.PROVINCE: 3,
+    OrganisationLevel.CENTRAL: 4,
+}
+
+
+class CaseConflict(Exception):
+    """The case changed since the user read it (optimistic locking)."""
+
+    def __init__(self, current: Case):
+        self.current = current
+        super().__init__("case changed")
+
+
+def _user(acting_user):
+    return acting_user if acting_user is not None and acting_user.is_authenticated else None
+
+
+def _bump(case: Case, expected_version: int | None) -> Case:
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise CaseConflict(current)
+    current.version += 1
+    return current
+
+
+@transaction.atomic
+def open_case(
+    person,
+    category,
+    *,
+    organisation,
+    acting_user,
+    state=CaseState.REGISTERED,
+    summary: str = "",
+    assigned_worker=None,
+) -> Case:
+    if state not in (CaseState.REPORTED, CaseState.REGISTERED):
+        raise ValidationError(_("A case starts as reported or registered."))
+    if person.is_merged:
+        raise ValidationError(_("This record was merged; open the case on the kept record."))
+    case = Case.objects.create(
+        person=person,
+        organisation=organisation,
+        category=category,
+        state=state,
+        summary=summary,
+        assigned_worker=assigned_worker,
+    )
+    CaseTransition.objects.create(
+        case=case, from_state="", to_state=state, by=_user(acting_user), note=summary[:500]
+    )
+    audit.record_create(case, acting_user=acting_user, parent=person)
+    return case
+
+
+@transaction.atomic
+def transition_case(
+    case: Case,
+    to_state: str,
+    *,
+    acting_user,
+    expected_version=None,
+    closing_reason: str = "",
+    note: str = "",
+) -> Case:
+    current = _bump(case, expected_version)
+    if to_state not in TRANSITIONS[CaseState(current.state)]:
+        raise ValidationError(
+            {
+                "state": _("A case cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": current.get_state_display(), "to": CaseState(to_state).label}
+            }
+        )
+    if to_state == CaseState.CLOSED and not closing_reason:
+        raise ValidationError({"closing_reason": _("Say why the case is closed.")})
+    before = audit.snapshot(current)
+    CaseTransition.objects.create(
+        case=current, from_state=current.state, to_state=to_state, by=_user(acting_user), note=note
+    )
+    current.state = to_state
+    if to_state == CaseState.CLOSED:
+        current.closing_reason = closing_reason
+        current.closed_at = timezone.now()
+    current.save()
+    audit.record_update(current, before, acting_user=acting_user, parent=current.person)
+    return current
+
+
+@transaction.atomic
+def set_needs(case: Case, service_types, *, acting_user, note: str = "") -> Case:
+    """The assessment: which basic services the person needs. Moves a registered case on."""
+    case.needs.set(service_types)
+    if case.state == CaseState.REGISTERED:
+        case = transition_case(
+            case, CaseState.ASSESSED, acting_user=acting_user, note=note or _("needs assessed")
+        )
+    audit.record(
+        AuditAction.UPDATE,
+        case,
+        acting_user=acting_user,
+        parent=case.person,
+        after={"needs": sorted(s.code for s in service_types)},
+        message="assessment",
+    )
+    return case
+
+
+@transaction.atomic
+def add_note(case: Case, text: str, *, acting_user) -> CaseNote:
+    if not text.strip():
+        raise ValidationError({"text": _("Write something in the note.")})
+    note = CaseNote.objects.create(case=case, author=_user(acting_user), text=text.strip())
+    audit.record_create(note, acting_user=acting_user, parent=case)
+    return note
+
+
+@transaction.atomic
+def record_service(
+    case: Case,
+    service_type,
+    delivered_on: datetime.date,
+    *,
+    acting_user,
+    quantity: int = 1,
+    met_standard: bool = True,
+    evidence: str = "",
+    provider=None,
+) -> Service:
+    """Record a service delivered: what SPM achievement is computed from."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    errors = {}
+    if case.state == CaseState.CLOSED:
+        errors["case"] = _("This case is closed; a closed case receives no services.")
+    if case.state == CaseState.REPORTED:
+        errors["case"] = _("Register the case before recording services.")
+    if delivered_on > timezone.localdate():
+        errors["delivered_on"] = _("A service cannot be delivered in the future.")
+    if case.person.birth_date and delivered_on < case.person.birth_date:
+        errors["delivered_on"] = _("The service date is before the person was born.")
+    if quantity < 1:
+        errors["quantity"] = _("The quantity is at least 1.")
+    if errors:
+        raise ValidationError(errors)
+    service = Service.objects.create(
+        case=case,
+        person=case.person,
+        service_type=service_type,
+        provider=provider or case.organisation,
+        delivered_on=delivered_on,
+        quantity=quantity,
+        met_standard=met_standard,
+        evidence=evidence,
+        recorded_by=_user(acting_user),
+    )
+    if case.state in (CaseState.REGISTERED, CaseState.ASSESSED):
+        transition_case(
+            case, CaseState.IN_SERVICE, acting_user=acting_user, note=_("first service recorded")
+        )
+    audit.record_create(service, acting_user=acting_user, parent=case)
+    return service
+
+
+def direction_between(sender, receiver) -> str:
+    rank_from, rank_to = LEVEL_RANK[sender.level], LEVEL_RANK[receiver.level]
+    if rank_to > rank_from:
+        return ReferralDirection.UP
+    if rank_to < rank_from:
+        return ReferralDirection.DOWN
+    return ReferralDirection.SIDEWAYS
+
+
+def referral_warnings(case: Case, receiver) -> list[str]:
+    """What a careful coordinator would point out before sending (not blocking)."""
+    warnings = []
+    gap = abs(LEVEL_RANK[receiver.level] - LEVEL_RANK[case.organisation.level])
+    if gap > 1:
+        warnings.append(_("This referral skips a level of the tiered service."))
+    if not receiver.pmks_categories.filter(pk=case.category_id).exists():
+        warnings.append(
+            _("%(org)s does not list “%(category)s” among the categories it handles.")
+            % {"org": receiver.name, "category": case.category.name}
+        )
+    if receiver.status != "active":
+        warnings.append(_("%(org)s is not yet verified.") % {"org": receiver.name})
+    return warnings
+
+
+def active_consent(person) -> Consent | None:
+    return person.consents.filter(withdrawn_on__isnull=True).first()
+
+
+@transaction.atomic
+def send_referral(
+    case: Case,
+    receiver,
+    *,
+    acting_user,
+    reason: str,
+    services=(),
+    deadline: datetime.date | None = None,
+) -> Referral:
+    errors = {}
+    if receiver.pk == case.organisation_id:
+        errors["to_organisation"] = _("An organisation cannot refer a person to itself.")
+    if not case.is_open:
+        errors["case"] = _("This case is closed; reopen work with a new case first.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the person is referred.")
+    if deadline and deadline < timezone.localdate():
+        errors["deadline"] = _("The deadline is already past.")
+    if receiver.sector != Sector.GOVERNMENT and active_consent(case.person) is None:
+        # UU 27/2022: sharing with non-government partners needs recorded consent.
+        errors["to_organisation"] = _(
+            "%(org)s is not a government office: record the consent to share (given by the "
+            "person, or a parent or guardian for a child) before referring."
+        ) % {"org": receiver.name}
+    if Referral.objects.filter(
+        from_case=case, to_organisation=receiver, state=ReferralState.SENT
+    ).exists():
+        errors["to_organisation"] = _("A referral to %(org)s is already waiting for an answer.") % {
+            "org": receiver.name
+        }
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral.objects.create(
+        person=case.person,
+        from_case=case,
+        from_organisation=case.organisation,
+        to_organisation=receiver,
+        direction=direction_between(case.organisation, receiver),
+        reason=reason.strip(),
+        deadline=deadline,
+        warnings=referral_warnings(case, receiver),
+        sent_by=_user(acting_user),
+    )
+    referral.requested_services.set(services)
+    audit.record_create(referral, acting_user=acting_user, parent=case.person)
+    return referral
+
+
+def _decide(referral: Referral, to_state: str, acting_user, **changes) -> Referral:
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    allowed = {
+        ReferralState.ACCEPTED: {ReferralState.SENT},
+        ReferralState.DECLINED: {ReferralState.SENT},
+        ReferralState.COMPLETED: {ReferralState.ACCEPTED},
+        ReferralState.CANCELLED: {ReferralState.SENT},
+    }[to_state]
+    if current.state not in allowed:
+        raise ValidationError(
+            {
+                "state": _("This referral is “%(state)s”; it cannot become “%(to)s”.")
+                % {"state": current.get_state_display(), "to": ReferralState(to_state).label}
+            }
+        )
+    before = audit.snapshot(current)
+    current.state = to_state
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.save()
+    audit.record_update(current, before, acting_user=acting_user, parent=current.person)
+    return current
+
+
+@transaction.atomic
+def accept_referral(referral: Referral, *, acting_user, assigned_worker=None) -> Referral:
+    """The receiver takes the person on: a case of its own is opened."""
+    current = _decide(
+        referral,
+        ReferralState.ACCEPTED,
+        acting_user,
+        decided_by=_user(acting_user),
+        decided_at=timezone.now(),
+    )
+    case = open_case(
+        current.person,
+        current.from_case.category,
+        organisation=current.to_organisation,
+        acting_user=acting_user,
+        summary=_("Accepted referral #%(id)s: %(reason)s")
+        % {"id": current.pk, "reason": current.reason},
+        assigned_worker=assigned_worker,
+    )
+    Referral.objects.filter(pk=current.pk).update(receiver_case=case)
+    current.receiver_case = case
+    return current
+
+
+@transaction.atomic
+def decline_referral(referral: Referral, reason: str, *, acting_user) -> Referral:
+    if not reason.strip():
+        raise ValidationError({"decline_reason": _("Say why the referral is declined.")})
+    return _decide(
+        referral,
+        ReferralState.DECLINED,
+        acting_user,
+        decline_reason=reason.strip(),
+        decided_by=_user(acting_user),
+        decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def complete_referral(referral: Referral, *, acting_user) -> Referral:
+    return _decide(
+        referral,
+        ReferralState.COMPLETED,
+        acting_user,
+        completed_by=_user(acting_user),
+        completed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def cancel_referral(referral: Referral, *, acting_user) -> Referral:
+    return _decide(referral, ReferralState.CANCELLED, acting_user)
+
+
+@transaction.atomic
+def record_consent(
+    person, *, given_by_name: str, given_by: str, scope: str, given_on: datetime.date, acting_user
+) -> Consent:
+    errors = {}
+    if person.birth_date and given_by == Consent.Giver.SELF:
+        age = (given_on - person.birth_date).days // 365
+        if age < 18:
+            errors["given_by"] = _("For a child, consent is given by a parent or guardian.")
+    if given_on > timezone.localdate():
+        errors["given_on"] = _("Consent cannot be dated in the future.")
+    if not given_by_name.strip() or not scope.strip():
+        errors["scope"] = _("Say who gave consent and what it covers.")
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent.objects.create(
+        person=person,
+        given_by_name=given_by_name.strip(),
+        given_by=given_by,
+        scope=scope.strip(),
+        given_on=given_on,
+        recorded_by=_user(acting_user),
+    )
+    audit.record_create(consent, acting_user=acting_user, parent=person)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(consent: Consent, *, acting_user, on: datetime.date | None = None) -> Consent:
+    before = audit.snapshot(consent)
+    consent.withdrawn_on = on or timezone.localdate()
+    consent.save(update_fields=["withdrawn_on"])
+    audit.record_update(consent, before, acting_user=acting_user, parent=consent.person)
+    return consent

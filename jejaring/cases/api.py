@@ -1,0 +1,332 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jejaring.core.scoping import CHANGE, VIEW, get_scoped_or_404, scope_for
+from jejaring.network.models import Organisation
+from jejaring.reference.models import PmksCategory
+from jejaring.registry.models import Person
+
+from . import actions
+from .models import Case, CaseState, ClosingReason, Consent, Referral, ReferralState, ServiceType
+from .routing import suggest_receivers
+from .timeline import person_timeline
+
+router = Router(tags=["cases & referrals"])
+
+
+class CaseOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    organisation: int = Field(..., alias="organisation_id")
+    category: str = Field(..., alias="category.code")
+    state: CaseState
+    closing_reason: str
+    assigned_worker: int | None = Field(None, alias="assigned_worker_id")
+    summary: str
+    needs: list[str]
+    version: int
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_needs(obj):
+        return [s.code for s in obj.needs.all()]
+
+
+class CaseIn(Schema):
+    person: int
+    category: str
+    state: CaseState = CaseState.REGISTERED
+    summary: str = ""
+
+
+class TransitionIn(Schema):
+    state: CaseState
+    version: int
+    closing_reason: ClosingReason | None = None
+    note: str = ""
+
+
+class NeedsIn(Schema):
+    services: list[str]
+
+
+class ServiceIn(Schema):
+    service_type: str
+    delivered_on: datetime.date
+    quantity: int = Field(1, ge=1)
+    met_standard: bool = True
+    evidence: str = ""
+
+
+class ServiceOut(Schema):
+    id: int
+    case: int = Field(..., alias="case_id")
+    service_type: str = Field(..., alias="service_type.code")
+    provider: int = Field(..., alias="provider_id")
+    delivered_on: datetime.date
+    quantity: int
+    met_standard: bool
+
+
+class ReferralIn(Schema):
+    case: int
+    to_organisation: int
+    reason: str = Field(..., min_length=3)
+    services: list[str] = []
+    deadline: datetime.date | None = None
+
+
+class ReferralOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    from_case: int = Field(..., alias="from_case_id")
+    from_organisation: int = Field(..., alias="from_organisation_id")
+    to_organisation: int = Field(..., alias="to_organisation_id")
+    direction: str
+    reason: str
+    state: ReferralState
+    deadline: datetime.date | None
+    decline_reason: str
+    receiver_case: int | None = Field(None, alias="receiver_case_id")
+    warnings: list[str]
+
+
+class DeclineIn(Schema):
+    reason: str
+
+
+class ConsentIn(Schema):
+    given_by_name: str
+    given_by: Consent.Giver
+    scope: str
+    given_on: datetime.date
+
+
+class ConsentOut(Schema):
+    id: int
+    given_by_name: str
+    given_by: str
+    scope: str
+    given_on: datetime.date
+    withdrawn_on: datetime.date | None
+
+
+class SuggestionOut(Schema):
+    organisation: int
+    name: str
+    why: str
+
+
+class ReferralQuery(Schema):
+    box: str = Field("all", description="'incoming', 'outgoing' or 'all'")
+    state: ReferralState | None = None
+
+
+def _services(codes: list[str]) -> list[ServiceType]:
+    found = list(ServiceType.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {s.code for s in found})
+    if unknown:
+        raise ValidationError(
+            {"services": _("Unknown service type: %(code)s.") % {"code": ", ".join(unknown)}}
+        )
+    return found
+
+
+def _case_qs():
+    return Case.objects.select_related("category").prefetch_related("needs")
+
+
+@router.get("/cases/", response=list[CaseOut], summary="Cases the user may see")
+@paginate(LimitOffsetPagination)
+def list_cases(
+    request, person: int | None = None, state: CaseState | None = None, mine: bool = False
+):
+    cases = _case_qs().restrict(request.auth)
+    if person is not None:
+        cases = cases.filter(person_id=person)
+    if state is not None:
+        cases = cases.filter(state=state)
+    if mine:
+        cases = cases.filter(assigned_worker=request.auth)
+    return cases
+
+
+@router.post("/cases/", response={201: CaseOut}, summary="Open a case")
+def open_case(request, payload: CaseIn):
+    person = get_scoped_or_404(Person, request.auth, VIEW, pk=payload.person)
+    try:
+        category = PmksCategory.objects.get(code=payload.category)
+    except PmksCategory.DoesNotExist as exc:
+        raise ValidationError(
+            {"category": _("Unknown PMKS category: %(code)s.") % {"code": payload.category}}
+        ) from exc
+    if not scope_for(request.auth).organisation_id:
+        raise ValidationError(_("Your account belongs to no organisation."))
+    case = actions.open_case(
+        person,
+        category,
+        organisation=request.auth.organisation,
+        acting_user=request.auth,
+        state=payload.state,
+        summary=payload.summary,
+    )
+    return Status(201, _case_qs().get(pk=case.pk))
+
+
+@router.get("/cases/{int:case_id}", response=CaseOut)
+def get_case(request, case_id: int):
+    return get_scoped_or_404(_case_qs(), request.auth, pk=case_id)
+
+
+@router.post(
+    "/cases/{int:case_id}/transition",
+    response={200: CaseOut, 409: dict},
+    summary="Move a case to its next state, or close it",
+)
+def transition(request, case_id: int, payload: TransitionIn):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    try:
+        actions.transition_case(
+            case,
+            payload.state,
+            acting_user=request.auth,
+            expected_version=payload.version,
+            closing_reason=payload.closing_reason or "",
+            note=payload.note,
+        )
+    except actions.CaseConflict as exc:
+        return Status(
+            409,
+            {
+                "detail": _("The case changed since you read it; read it again."),
+                "current_version": exc.current.version,
+            },
+        )
+    return _case_qs().get(pk=case.pk)
+
+
+@router.put("/cases/{int:case_id}/needs", response=CaseOut, summary="Record the assessment")
+def assess(request, case_id: int, payload: NeedsIn):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    actions.set_needs(case, _services(payload.services), acting_user=request.auth)
+    return _case_qs().get(pk=case.pk)
+
+
+@router.post(
+    "/cases/{int:case_id}/services",
+    response={201: ServiceOut},
+    summary="Record a service delivered",
+)
+def add_service(request, case_id: int, payload: ServiceIn):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    service_type = _services([payload.service_type])[0]
+    service = actions.record_service(
+        case,
+        service_type,
+        payload.delivered_on,
+        acting_user=request.auth,
+        quantity=payload.quantity,
+        met_standard=payload.met_standard,
+        evidence=payload.evidence,
+    )
+    return Status(201, service)
+
+
+@router.get(
+    "/cases/{int:case_id}/suggested-receivers",
+    response=list[SuggestionOut],
+    summary="Whom to refer to, from the leading-sector table and authority split",
+)
+def suggestions(request, case_id: int):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    return [
+        {"organisation": s.organisation.pk, "name": s.organisation.name, "why": s.why}
+        for s in suggest_receivers(case)
+    ]
+
+
+@router.get("/referrals/", response=list[ReferralOut], summary="Referrals in and out")
+@paginate(LimitOffsetPagination)
+def list_referrals(request, filters: Query[ReferralQuery]):
+    referrals = Referral.objects.restrict(request.auth)
+    org = scope_for(request.auth).organisation_id
+    if filters.box == "incoming":
+        referrals = referrals.filter(to_organisation_id=org)
+    elif filters.box == "outgoing":
+        referrals = referrals.filter(from_organisation_id=org)
+    if filters.state:
+        referrals = referrals.filter(state=filters.state)
+    return referrals
+
+
+@router.post("/referrals/", response={201: ReferralOut}, summary="Refer a person")
+def send(request, payload: ReferralIn):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=payload.case)
+    try:
+        receiver = Organisation.objects.restrict(request.auth).get(pk=payload.to_organisation)
+    except Organisation.DoesNotExist as exc:
+        raise ValidationError({"to_organisation": _("Unknown organisation.")}) from exc
+    referral = actions.send_referral(
+        case,
+        receiver,
+        acting_user=request.auth,
+        reason=payload.reason,
+        services=_services(payload.services),
+        deadline=payload.deadline,
+    )
+    return Status(201, referral)
+
+
+@router.post("/referrals/{int:referral_id}/accept", response=ReferralOut)
+def accept(request, referral_id: int):
+    referral = get_scoped_or_404(Referral, request.auth, CHANGE, pk=referral_id)
+    _require_receiver(request, referral)
+    return actions.accept_referral(referral, acting_user=request.auth)
+
+
+@router.post("/referrals/{int:referral_id}/decline", response=ReferralOut)
+def decline(request, referral_id: int, payload: DeclineIn):
+    referral = get_scoped_or_404(Referral, request.auth, CHANGE, pk=referral_id)
+    _require_receiver(request, referral)
+    return actions.decline_referral(referral, payload.reason, acting_user=request.auth)
+
+
+@router.post("/referrals/{int:referral_id}/complete", response=ReferralOut)
+def complete(request, referral_id: int):
+    referral = get_scoped_or_404(Referral, request.auth, CHANGE, pk=referral_id)
+    _require_receiver(request, referral)
+    return actions.complete_referral(referral, acting_user=request.auth)
+
+
+def _require_receiver(request, referral):
+    from django.core.exceptions import PermissionDenied
+
+    if referral.to_organisation_id != scope_for(request.auth).organisation_id:
+        raise PermissionDenied(_("Only the receiving organisation decides on a referral."))
+
+
+@router.get(
+    "/persons/{int:person_id}/timeline",
+    response=list[dict],
+    summary="Every case, service and referral the user may see",
+)
+def timeline(request, person_id: int):
+    person = get_scoped_or_404(Person, request.auth, pk=person_id)
+    return [e.as_dict() for e in person_timeline(person, request.auth)]
+
+
+@router.get("/persons/{int:person_id}/consents", response=list[ConsentOut])
+def consents(request, person_id: int):
+    person = get_scoped_or_404(Person, request.auth, pk=person_id)
+    return list(person.consents.all())
+
+
+@router.post("/persons/{int:person_id}/consents", response={201: ConsentOut})
+def add_consent(request, person_id: int, payload: ConsentIn):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    return Status(201, actions.record_consent(person, acting_user=request.auth, **payload.dict()))

@@ -1,0 +1,322 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jejaring.core.models import ReferenceData
+from jejaring.core.scoping import RestrictedQuerySet
+
+from .policies import CasePolicy, ReferralPolicy, ServicePolicy
+
+
+class ServiceType(ReferenceData):
+    """A basic service of the SPM technical standard (Permensos 9/2018): food, clothing,
+    guidance, help obtaining a NIK, family reunification, psychosocial support…"""
+
+    for_disaster = models.BooleanField(_("for disaster victims"), default=False)
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+
+class CaseState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    REGISTERED = "registered", _("Registered")
+    ASSESSED = "assessed", _("Assessed")
+    IN_SERVICE = "in_service", _("In service")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosingReason(models.TextChoices):
+    REUNIFIED = "reunified", _("Reunified with family")
+    RETURNED_HOME = "returned_home", _("Returned home")
+    INDEPENDENT = "independent", _("Independent")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    DIED = "died", _("Died")
+    OTHER = "other", _("Other")
+
+
+# Which state may follow which: forward, or straight to closed. A supporting office
+# (Dukcapil issuing a NIK) serves a registered case without a full assessment.
+TRANSITIONS = {
+    CaseState.REPORTED: {CaseState.REGISTERED, CaseState.CLOSED},
+    CaseState.REGISTERED: {CaseState.ASSESSED, CaseState.IN_SERVICE, CaseState.CLOSED},
+    CaseState.ASSESSED: {CaseState.IN_SERVICE, CaseState.CLOSED},
+    CaseState.IN_SERVICE: {CaseState.CLOSED},
+    CaseState.CLOSED: set(),
+}
+
+
+class Case(models.Model):
+    """One organisation's handling of one person for one PMKS category."""
+
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
+    )
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    category = models.ForeignKey(
+        "reference.PmksCategory",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=CaseState.choices,
+        default=CaseState.REPORTED,
+        db_index=True,
+    )
+    closing_reason = models.CharField(
+        _("closing reason"), max_length=15, choices=ClosingReason.choices, blank=True
+    )
+    assigned_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case worker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    needs = models.ManyToManyField(
+        ServiceType, verbose_name=_("assessed needs"), blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = CasePolicy()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"case #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != CaseState.CLOSED
+
+
+class CaseTransition(models.Model):
+    """A change of a case's state: who, when, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=12, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=CaseState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state}→{self.to_state}"
+
+
+class CaseNote(models.Model):
+    """A worker's note on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note #{self.pk}"
+
+
+class Service(models.Model):
+    """One service delivered to a person under a case: what SPM achievement counts."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="services"
+    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="services")
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("provided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delivered_on = models.DateField(_("date"), db_index=True)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    met_standard = models.BooleanField(_("met the standard"), default=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ServicePolicy()
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name = _("service delivered")
+        verbose_name_plural = _("services delivered")
+
+    def __str__(self) -> str:
+        return f"service #{self.pk}"
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_REFERRAL_STATES = (ReferralState.SENT, ReferralState.ACCEPTED)
+
+
+class ReferralDirection(models.TextChoices):
+    UP = "up", _("Up (to a higher level)")
+    DOWN = "down", _("Down (to a lower level)")
+    SIDEWAYS = "sideways", _("Sideways (to a supporting office or partner)")
+
+
+class Referral(models.Model):
+    """A request from one organisation to another to take over or add to a person's care."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="referrals"
+    )
+    from_case = models.ForeignKey(
+        Case, verbose_name=_("from case"), on_delete=models.PROTECT, related_name="referrals_out"
+    )
+    from_organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    to_organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=ReferralDirection.choices)
+    reason = models.TextField(_("reason"))
+    requested_services = models.ManyToManyField(
+        ServiceType, verbose_name=_("services asked for"), blank=True, related_name="+"
+    )
+    deadline = models.DateField(_("respond by"), null=True, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ReferralState.choices,
+        default=ReferralState.SENT,
+        db_index=True,
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    receiver_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_in"
+    )
+    warnings = models.JSONField(default=list, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ReferralPolicy()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return f"referral #{self.pk}"
+
+
+class SectorRole(models.TextChoices):
+    LEAD = "lead", _("Leading sector")
+    SUPPORT = "support", _("Supporting")
+
+
+class LeadingSector(models.Model):
+    """Per region and PMKS category, which organisation leads and which support.
+
+    Editable reference data: it is what referral suggestions follow.
+    """
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        "reference.PmksCategory", on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.CASCADE, related_name="sector_roles"
+    )
+    role = models.CharField(max_length=10, choices=SectorRole.choices, default=SectorRole.LEAD)
+
+    class Meta:
+        verbose_name = _("leading sector")
+        verbose_name_plural = _("leading-sector table")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "category", "organisation"], name="cases_leadingsector_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.category_id} {self.organisation_id} {self.role}"
+
+
+class Consent(models.Model):
+    """Consent to share a person's record with non-government partners.
+
+    For a child it is given by a parent or guardian. Withdrawn consent stops new
+    referrals to partners; it does not erase what was shared before.
+    """
+
+    class Giver(models.TextChoices):
+        SELF = "self", _("The person")
+        PARENT = "parent", _("Parent")
+        GUARDIAN = "guardian", _("Guardian")
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="consents")
+    given_by_name = models.CharField(_("given by"), max_length=200)
+    given_by = models.CharField(_("relation"), max_length=10, choices=Giver.choices)
+    scope = models.TextField(_("scope"), help_text=_("What may be shared, with whom."))
+    given_on = models.DateField(_("date given"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"consent #{self.pk}"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("orang/<int:person_id>/buka/", views.case_open, name="open"),
+    path("orang/<int:person_id>/persetujuan/", views.consent_add, name="consent_add"),
+    path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/status/", views.case_transition, name="transition"),
+    path("<int:case_id>/asesmen/", views.case_needs, name="needs"),
+    path("<int:case_id>/layanan/", views.case_service, name="service"),
+    path("<int:case_id>/rujuk/", views.case_refer, name="refer"),
+    path("<int:case_id>/catatan/", views.case_note, name="note"),
+    path("rujukan/<int:referral_id>/", views.referral_detail, name="referral"),
+    path("rujukan/<int:referral_id>/<str:decision>/", views.referral_decide, name="decide"),
+]

@@ -1,0 +1,304 @@
+"""Pages for cases and referrals, and the worker's board. Thin: scope, form, action."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
+from jejaring.network.models import Organisation
+from jejaring.registry.models import Person
+from jejaring.registry.presenters import present, present_many
+
+from . import actions
+from .forms import ConsentForm, NeedsForm, OpenCaseForm, ReferralForm, ServiceForm, TransitionForm
+from .models import Case, Referral, ReferralState
+from .routing import suggest_receivers
+
+
+def _errors(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@login_required
+def board(request):
+    """The worker's board: my cases, referrals waiting for my organisation, deadlines."""
+    request.nav_section = "cases"
+    org = scope_for(request.user).organisation_id
+    cases = (
+        Case.objects.restrict(request.user)
+        .filter(organisation_id=org)
+        .exclude(state="closed")
+        .select_related("person", "category", "assigned_worker")
+    )
+    waiting = (
+        Referral.objects.restrict(request.user)
+        .filter(to_organisation_id=org, state=ReferralState.SENT)
+        .select_related("person", "from_organisation")
+    )
+    sent = (
+        Referral.objects.restrict(request.user)
+        .filter(from_organisation_id=org, state__in=[ReferralState.SENT, ReferralState.ACCEPTED])
+        .select_related("person", "to_organisation")
+    )
+    people = {
+        p.pk: p
+        for p in [
+            *(c.person for c in cases),
+            *(r.person for r in waiting),
+            *(r.person for r in sent),
+        ]
+    }
+    names = {v.pk: v.name for v in present_many(people.values(), request.user)}
+    today = timezone.localdate()
+    context = {
+        "mine": [c for c in cases if c.assigned_worker_id == request.user.pk],
+        "cases": cases,
+        "waiting": waiting,
+        "sent": sent,
+        "names": names,
+        "overdue": [r for r in waiting if r.deadline and r.deadline < today],
+        "today": today,
+    }
+    return render(request, "cases/board.html", context)
+
+
+@login_required
+@require_POST
+def case_open(request, person_id: int):
+    person = get_scoped_or_404(Person, request.user, pk=person_id)
+    form = OpenCaseForm(request.POST)
+    if not scope_for(request.user).organisation_id:
+        raise PermissionDenied(_("Your account belongs to no organisation."))
+    if form.is_valid():
+        try:
+            case = actions.open_case(
+                person,
+                form.cleaned_data["category"],
+                organisation=request.user.organisation,
+                acting_user=request.user,
+                state=form.cleaned_data["state"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Case opened."))
+            return redirect("cases:detail", case_id=case.pk)
+    return redirect("registry:detail", person_id=person.pk)
+
+
+@login_required
+def case_detail(request, case_id: int):
+    request.nav_section = "cases"
+    case = get_scoped_or_404(
+        Case.objects.select_related(
+            "person", "organisation", "category", "assigned_worker"
+        ).prefetch_related(
+            "needs",
+            "transitions__by",
+            "services__service_type",
+            "referrals_out__to_organisation",
+            "notes__author",
+        ),
+        request.user,
+        pk=case_id,
+    )
+    may_change = can(request.user, CHANGE, case)
+    context = {
+        "case": case,
+        "view": present(case.person, request.user),
+        "may_change": may_change,
+        "transition_form": TransitionForm(initial={"version": case.version}),
+        "needs_form": NeedsForm(initial={"needs": case.needs.all()}),
+        "service_form": ServiceForm(),
+        "referral_form": ReferralForm(),
+        "suggestions": suggest_receivers(case) if may_change and case.is_open else [],
+        "organisations": Organisation.objects.restrict(request.user)
+        .filter(status="active")
+        .exclude(pk=case.organisation_id)
+        .only("pk", "name")
+        if may_change
+        else [],
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _case_for_change(request, case_id):
+    return get_scoped_or_404(Case, request.user, CHANGE, pk=case_id)
+
+
+@login_required
+@require_POST
+def case_transition(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.transition_case(
+                case,
+                form.cleaned_data["state"],
+                acting_user=request.user,
+                expected_version=form.cleaned_data["version"],
+                closing_reason=form.cleaned_data["closing_reason"],
+                note=form.cleaned_data["note"],
+            )
+        except actions.CaseConflict:
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this case while you were looking. "
+                    "Nothing was saved; check the case and try again."
+                ),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Case updated."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_needs(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    form = NeedsForm(request.POST)
+    if form.is_valid():
+        actions.set_needs(case, list(form.cleaned_data["needs"]), acting_user=request.user)
+        messages.success(request, _("Assessment saved."))
+    else:
+        messages.error(request, _("Choose at least one service."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_service(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    form = ServiceForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_service(
+                case,
+                form.cleaned_data["service_type"],
+                form.cleaned_data["delivered_on"],
+                acting_user=request.user,
+                quantity=form.cleaned_data["quantity"],
+                met_standard=form.cleaned_data["met_standard"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Service recorded."))
+    else:
+        messages.error(request, _("The service was not saved: check the date and quantity."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_refer(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    data = request.POST.copy()
+    # A suggested receiver (radio) or any other organisation (select).
+    data["to_organisation"] = data.get("to_organisation") or data.get("to_organisation_other")
+    form = ReferralForm(data)
+    if form.is_valid():
+        try:
+            receiver = Organisation.objects.restrict(request.user).get(
+                pk=form.cleaned_data["to_organisation"]
+            )
+            referral = actions.send_referral(
+                case,
+                receiver,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                services=list(form.cleaned_data["services"]),
+                deadline=form.cleaned_data["deadline"],
+            )
+        except Organisation.DoesNotExist:
+            messages.error(request, _("Choose an organisation to refer to."))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Referral sent."))
+            for warning in referral.warnings:
+                messages.warning(request, warning)
+    else:
+        messages.error(request, _("Give a reason and choose an organisation to refer to."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_note(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    try:
+        actions.add_note(case, request.POST.get("text", ""), acting_user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def referral_detail(request, referral_id: int):
+    request.nav_section = "cases"
+    referral = get_scoped_or_404(
+        Referral.objects.select_related(
+            "person", "from_organisation", "to_organisation", "from_case__category"
+        ),
+        request.user,
+        pk=referral_id,
+    )
+    org = scope_for(request.user).organisation_id
+    context = {
+        "referral": referral,
+        "view": present(referral.person, request.user),
+        "is_receiver": referral.to_organisation_id == org,
+    }
+    return render(request, "cases/referral.html", context)
+
+
+@login_required
+@require_POST
+def referral_decide(request, referral_id: int, decision: str):
+    referral = get_scoped_or_404(Referral, request.user, CHANGE, pk=referral_id)
+    if referral.to_organisation_id != scope_for(request.user).organisation_id:
+        raise PermissionDenied(_("Only the receiving organisation decides on a referral."))
+    try:
+        if decision == "accept":
+            referral = actions.accept_referral(referral, acting_user=request.user)
+            messages.success(request, _("Referral accepted: a case was opened."))
+            return redirect("cases:detail", case_id=referral.receiver_case_id)
+        if decision == "decline":
+            actions.decline_referral(
+                referral, request.POST.get("reason", ""), acting_user=request.user
+            )
+            messages.success(request, _("Referral declined."))
+        elif decision == "complete":
+            actions.complete_referral(referral, acting_user=request.user)
+            messages.success(request, _("Referral completed."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("cases:referral", referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def consent_add(request, person_id: int):
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_consent(person, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Consent recorded."))
+    else:
+        messages.error(request, _("Fill in who gave consent, the scope and the date."))
+    return redirect("registry:detail", person_id=person.pk)
