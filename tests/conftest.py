@@ -17,10 +17,16 @@ from jejaring.network.models import Organisation
 TEST_PROVINCES = "14,31,32"
 
 
-def build_network() -> None:
-    from jejaring.core.management.commands.setup import compile_messages, seed_reference_data
+def pytest_configure(config):
+    # Before any test loads a translation catalogue: catalogues are cached per process.
+    from jejaring.core.management.commands.setup import compile_messages
 
     compile_messages()
+
+
+def build_network() -> None:
+    from jejaring.core.management.commands.setup import seed_reference_data
+
     call_command("load_regions", provinces=TEST_PROVINCES, verbosity=0)
     seed_reference_data()
     call_command("demo", verbosity=0)

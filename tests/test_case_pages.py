@@ -25,30 +25,44 @@ def test_open_case_assess_serve_and_refer_through_pages(as_user):
     client = as_user("petugas.pekanbaru")
     person = demo_person()
     category = PmksCategory.objects.get(code="anak_terlantar")
-    response = client.post(reverse("cases:open", args=[person.pk]),
-                           {"category": category.pk, "state": "registered", "summary": "baru"})
+    response = client.post(
+        reverse("cases:open", args=[person.pk]),
+        {"category": category.pk, "state": "registered", "summary": "baru"},
+    )
     case = Case.objects.filter(person=person, category=category).get()
     assert response.url == reverse("cases:detail", args=[case.pk])
     assert client.get(response.url).status_code == 200
 
-    needs = [s.pk for s in Case._meta.get_field("needs").related_model.objects.filter(
-        code__in=["permakanan", "fasilitasi_nik"])]
+    needs = [
+        s.pk
+        for s in Case._meta.get_field("needs").related_model.objects.filter(
+            code__in=["permakanan", "fasilitasi_nik"]
+        )
+    ]
     client.post(reverse("cases:needs", args=[case.pk]), {"needs": needs})
     case.refresh_from_db()
     assert case.state == "assessed"
 
     service_type = needs[0]
-    client.post(reverse("cases:service", args=[case.pk]), {
-        "service_type": service_type, "delivered_on": timezone.localdate().isoformat(),
-        "quantity": 2, "met_standard": "on"})
+    client.post(
+        reverse("cases:service", args=[case.pk]),
+        {
+            "service_type": service_type,
+            "delivered_on": timezone.localdate().isoformat(),
+            "quantity": 2,
+            "met_standard": "on",
+        },
+    )
     assert Service.objects.filter(case=case, quantity=2).exists()
     case.refresh_from_db()
     assert case.state == "in_service"
 
     # The suggestion radio and the "other organisation" select share one field.
     dukcapil = Organisation.objects.get(code="dukcapil-pekanbaru")
-    client.post(reverse("cases:refer", args=[case.pk]), {
-        "to_organisation": str(dukcapil.pk), "to_organisation_other": "", "reason": "NIK"})
+    client.post(
+        reverse("cases:refer", args=[case.pk]),
+        {"to_organisation": str(dukcapil.pk), "to_organisation_other": "", "reason": "NIK"},
+    )
     referral = Referral.objects.get(from_case=case)
     assert referral.to_organisation == dukcapil
 
@@ -65,8 +79,10 @@ def test_only_the_receiver_decides(as_user):
     client = as_user("petugas.pekanbaru")
     case = Case.objects.get(person=demo_person())
     dukcapil = Organisation.objects.get(code="dukcapil-pekanbaru")
-    client.post(reverse("cases:refer", args=[case.pk]),
-                {"to_organisation_other": str(dukcapil.pk), "reason": "NIK"})
+    client.post(
+        reverse("cases:refer", args=[case.pk]),
+        {"to_organisation_other": str(dukcapil.pk), "reason": "NIK"},
+    )
     referral = Referral.objects.get(from_case=case)
     assert client.post(reverse("cases:decide", args=[referral.pk, "accept"])).status_code == 403
     outsider = as_user("petugas.bandung")
@@ -77,7 +93,9 @@ def test_only_the_receiver_decides(as_user):
 def test_closing_without_reason_is_refused_on_the_page(as_user):
     client = as_user("petugas.pekanbaru")
     case = Case.objects.get(person=demo_person())
-    client.post(reverse("cases:transition", args=[case.pk]),
-                {"state": "closed", "closing_reason": "", "version": case.version})
+    client.post(
+        reverse("cases:transition", args=[case.pk]),
+        {"state": "closed", "closing_reason": "", "version": case.version},
+    )
     case.refresh_from_db()
     assert case.state == "registered"
