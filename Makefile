@@ -20,9 +20,14 @@ install: $(STAMP)
 setup: $(STAMP)
 	$(RUN_ENV) $(BIN)/jejaring setup --demo
 
+# The background worker (django-tasks, database backend) runs beside the server and
+# stops with it.
 run: setup
+	@mkdir -p var
 	@echo "Serving Jejaring on http://$(HOST)/ — stop with Ctrl+C"
-	$(RUN_ENV) $(BIN)/jejaring runserver $(HOST)
+	$(RUN_ENV) $(BIN)/jejaring db_worker --no-startup-delay > var/worker.log 2>&1 & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(RUN_ENV) $(BIN)/jejaring runserver $(HOST)
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

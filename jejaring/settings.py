@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jejaring.core",
     "jejaring.audit",
     "jejaring.regions",
@@ -206,6 +208,10 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "jejaring@localhost")
+
+# Background work (django-tasks): the database backend by default, processed by
+# `jejaring db_worker`. TASK_BACKEND may name another backend (e.g. a Redis-backed one).
+TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -5,8 +5,11 @@ reference seeding, the demo command's actions), so tests meet the same data a pe
 meets after `make run`, limited to Riau (14), DKI Jakarta (31) and Jawa Barat (32).
 """
 
+import importlib
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from jejaring.accounts.actions import issue_token
@@ -70,3 +73,44 @@ def bearer(db):
 def org(db):
     """org('lks-cahaya-rokan') → the demo organisation with that code."""
     return lambda code: Organisation.objects.get(code=code)
+
+
+# The audit table's append-only triggers (audit migration 0002) make SQLite refuse the
+# DELETE FROM with which pytest-django flushes a transactional test's database.
+# PostgreSQL flushes with TRUNCATE, which row triggers do not see. So on SQLite the
+# triggers are lifted just before each flush and put back before the next test.
+_TRIGGERS = importlib.import_module("jejaring.audit.migrations.0002_append_only_triggers")
+
+
+def set_audit_triggers(*, on: bool) -> None:
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for statement in _TRIGGERS.SQLITE_REVERSE + (_TRIGGERS.SQLITE if on else []):
+            cursor.execute(statement)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _flushable_audit_log(request):
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    set_audit_triggers(on=True)
+    yield
+    set_audit_triggers(on=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_log_append_only_at_the_end(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        set_audit_triggers(on=True)

@@ -16,15 +16,19 @@ from jejaring.network.models import OrganisationLevel, Sector
 from .models import (
     TRANSITIONS,
     Case,
+    CaseConference,
     CaseNote,
     CaseState,
     CaseTransition,
+    ConferenceNote,
     Consent,
+    OverlapAlert,
     Referral,
     ReferralDirection,
     ReferralState,
     Service,
 )
+from .overlap import schedule_refresh
 
 LEVEL_RANK = {
     OrganisationLevel.VILLAGE: 0,
@@ -82,6 +86,7 @@ def open_case(
         case=case, from_state="", to_state=state, by=_user(acting_user), note=summary[:500]
     )
     audit.record_create(case, acting_user=acting_user, parent=person)
+    schedule_refresh()
     return case
 
 
@@ -115,6 +120,8 @@ def transition_case(
         current.closed_at = timezone.now()
     current.save()
     audit.record_update(current, before, acting_user=acting_user, parent=current.person)
+    if to_state == CaseState.CLOSED:
+        schedule_refresh()
     return current
 
 
@@ -267,6 +274,7 @@ def send_referral(
     )
     referral.requested_services.set(services)
     audit.record_create(referral, acting_user=acting_user, parent=case.person)
+    schedule_refresh()
     return referral
 
 
@@ -291,6 +299,7 @@ def _decide(referral: Referral, to_state: str, acting_user, **changes) -> Referr
         setattr(current, field, value)
     current.save()
     audit.record_update(current, before, acting_user=acting_user, parent=current.person)
+    schedule_refresh()
     return current
 
 
@@ -382,3 +391,34 @@ def withdraw_consent(consent: Consent, *, acting_user, on: datetime.date | None 
     consent.save(update_fields=["withdrawn_on"])
     audit.record_update(consent, before, acting_user=acting_user, parent=consent.person)
     return consent
+
+
+@transaction.atomic
+def start_conference(alert: OverlapAlert, *, acting_user, title: str = "") -> CaseConference:
+    """ "Start coordination": a note thread shared by every organisation involved."""
+    if alert.conference_id:
+        return alert.conference
+    conference = CaseConference.objects.create(
+        person=alert.person,
+        started_by=_user(acting_user),
+        title=title or _("Coordination on overlapping handling"),
+    )
+    conference.organisations.set(alert.organisations.all())
+    OverlapAlert.objects.filter(pk=alert.pk).update(conference=conference)
+    alert.conference = conference
+    audit.record_create(conference, acting_user=acting_user, parent=alert.person)
+    return conference
+
+
+@transaction.atomic
+def add_conference_note(conference: CaseConference, text: str, *, acting_user) -> ConferenceNote:
+    if not text.strip():
+        raise ValidationError({"text": _("Write something in the note.")})
+    note = ConferenceNote.objects.create(
+        conference=conference,
+        author=_user(acting_user),
+        text=text.strip(),
+        organisation=getattr(_user(acting_user), "organisation", None),
+    )
+    audit.record_create(note, acting_user=acting_user, parent=conference)
+    return note

@@ -11,7 +11,18 @@ from jejaring.reference.models import PmksCategory
 from jejaring.registry.models import Person
 
 from . import actions
-from .models import Case, CaseState, ClosingReason, Consent, Referral, ReferralState, ServiceType
+from .models import (
+    Case,
+    CaseConference,
+    CaseState,
+    ClosingReason,
+    Consent,
+    OverlapAlert,
+    Referral,
+    ReferralState,
+    ServiceType,
+)
+from .overlap import refresh_overlaps_task
 from .routing import suggest_receivers
 from .timeline import person_timeline
 
@@ -330,3 +341,68 @@ def consents(request, person_id: int):
 def add_consent(request, person_id: int, payload: ConsentIn):
     person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
     return Status(201, actions.record_consent(person, acting_user=request.auth, **payload.dict()))
+
+
+class OverlapOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    organisations: list[int]
+    detected_at: datetime.datetime
+    conference: int | None = Field(None, alias="conference_id")
+
+    @staticmethod
+    def resolve_organisations(obj):
+        return sorted(o.pk for o in obj.organisations.all())
+
+
+class NoteIn(Schema):
+    text: str
+
+
+@router.get("/overlaps/", response=list[OverlapOut], summary="Open overlaps the user may see")
+@paginate(LimitOffsetPagination)
+def list_overlaps(request):
+    return (
+        OverlapAlert.objects.restrict(request.auth)
+        .filter(resolved_at__isnull=True)
+        .prefetch_related("organisations")
+    )
+
+
+@router.post("/overlaps/refresh", response={202: dict}, summary="Ask for a background refresh")
+def refresh(request):
+    result = refresh_overlaps_task.enqueue()
+    return Status(202, {"task": str(result.id)})
+
+
+@router.post(
+    "/overlaps/{int:alert_id}/conference",
+    response={201: dict},
+    summary="Start coordination: a shared case conference",
+)
+def coordinate(request, alert_id: int):
+    alert = get_scoped_or_404(OverlapAlert, request.auth, CHANGE, pk=alert_id)
+    conference = actions.start_conference(alert, acting_user=request.auth)
+    return Status(201, {"conference": conference.pk})
+
+
+@router.get("/conferences/{int:conference_id}", response=dict)
+def conference(request, conference_id: int):
+    conf = get_scoped_or_404(CaseConference, request.auth, pk=conference_id)
+    return {
+        "id": conf.pk,
+        "person": conf.person_id,
+        "title": conf.title,
+        "organisations": sorted(o.pk for o in conf.organisations.all()),
+        "notes": [
+            {"at": n.created_at.isoformat(), "organisation": n.organisation_id, "text": n.text}
+            for n in conf.notes.all()
+        ],
+    }
+
+
+@router.post("/conferences/{int:conference_id}/notes", response={201: dict})
+def conference_note(request, conference_id: int, payload: NoteIn):
+    conf = get_scoped_or_404(CaseConference, request.auth, pk=conference_id)
+    note = actions.add_conference_note(conf, payload.text, acting_user=request.auth)
+    return Status(201, {"id": note.pk})

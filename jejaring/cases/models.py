@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from jejaring.core.models import ReferenceData
 from jejaring.core.scoping import RestrictedQuerySet
 
-from .policies import CasePolicy, ReferralPolicy, ServicePolicy
+from .policies import (
+    CasePolicy,
+    ConferencePolicy,
+    OverlapPolicy,
+    ReferralPolicy,
+    ServicePolicy,
+)
 
 
 class ServiceType(ReferenceData):
@@ -320,3 +326,73 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"consent #{self.pk}"
+
+
+class OverlapAlert(models.Model):
+    """Two or more organisations handle the same person with open cases, and no
+    referral connects them: the "tumpang tindih" the papers describe. Refreshed by a
+    background task; resolved when a referral connects them or cases close."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="overlap_alerts"
+    )
+    organisations = models.ManyToManyField("network.Organisation", related_name="+")
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    conference = models.ForeignKey(
+        "CaseConference", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = OverlapPolicy()
+
+    class Meta:
+        ordering = ["-detected_at"]
+        verbose_name = _("overlap")
+        verbose_name_plural = _("overlaps")
+
+    def __str__(self) -> str:
+        return f"overlap #{self.pk}"
+
+
+class CaseConference(models.Model):
+    """A shared case conference: a note thread every involved organisation sees."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="conferences"
+    )
+    organisations = models.ManyToManyField("network.Organisation", related_name="conferences")
+    title = models.CharField(_("title"), max_length=200)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ConferencePolicy()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
+
+    def __str__(self) -> str:
+        return f"conference #{self.pk}"
+
+
+class ConferenceNote(models.Model):
+    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "network.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"conference note #{self.pk}"

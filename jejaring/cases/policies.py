@@ -55,3 +55,49 @@ class ReferralPolicy(ScopePolicy):
         if action == CHANGE:
             return ends
         return NOTHING
+
+
+class OverlapPolicy(ScopePolicy):
+    """An overlap concerns the organisations involved and the offices governing the
+    person's place of residence."""
+
+    def filter(self, scope: Scope, action: str) -> Q:
+        from .models import OverlapAlert
+
+        org = scope.organisation_id
+        # A subquery, not a join: a join on the many-to-many would repeat rows.
+        involved = (
+            Q(
+                pk__in=OverlapAlert.organisations.through.objects.filter(
+                    organisation_id=org
+                ).values("overlapalert_id")
+            )
+            if org
+            else NOTHING
+        )
+        governed = (
+            prefixed(_governed_people(scope), "person__") if scope.jurisdiction_code else NOTHING
+        )
+        return involved | governed if action == VIEW else involved
+
+
+class ConferencePolicy(ScopePolicy):
+    """A case conference is seen and written by its participant organisations only."""
+
+    def filter(self, scope: Scope, action: str) -> Q:
+        from .models import CaseConference
+
+        org = scope.organisation_id
+        if not org:
+            return NOTHING
+        return Q(
+            pk__in=CaseConference.organisations.through.objects.filter(organisation_id=org).values(
+                "caseconference_id"
+            )
+        )
+
+
+def _governed_people(scope: Scope) -> Q:
+    from jejaring.registry.policies import governed
+
+    return governed(scope)

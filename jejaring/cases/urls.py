@@ -5,6 +5,14 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("tumpang-tindih/", views.overlap_list, name="overlaps"),
+    path("tumpang-tindih/segarkan/", views.overlap_refresh, name="overlap_refresh"),
+    path(
+        "tumpang-tindih/<int:alert_id>/koordinasi/",
+        views.overlap_coordinate,
+        name="overlap_coordinate",
+    ),
+    path("konferensi/<int:conference_id>/", views.conference_detail, name="conference"),
     path("orang/<int:person_id>/buka/", views.case_open, name="open"),
     path("orang/<int:person_id>/persetujuan/", views.consent_add, name="consent_add"),
     path("<int:case_id>/", views.case_detail, name="detail"),

@@ -15,7 +15,8 @@ from jejaring.registry.presenters import present, present_many
 
 from . import actions
 from .forms import ConsentForm, NeedsForm, OpenCaseForm, ReferralForm, ServiceForm, TransitionForm
-from .models import Case, Referral, ReferralState
+from .models import Case, CaseConference, OverlapAlert, Referral, ReferralState
+from .overlap import refresh_overlaps_task
 from .routing import suggest_receivers
 
 
@@ -302,3 +303,59 @@ def consent_add(request, person_id: int):
     else:
         messages.error(request, _("Fill in who gave consent, the scope and the date."))
     return redirect("registry:detail", person_id=person.pk)
+
+
+@login_required
+def overlap_list(request):
+    """People handled by several organisations that no referral connects."""
+    request.nav_section = "cases"
+    alerts = (
+        OverlapAlert.objects.restrict(request.user)
+        .filter(resolved_at__isnull=True)
+        .select_related("person", "conference")
+        .prefetch_related("organisations")
+        .distinct()
+    )
+    names = {v.pk: v.name for v in present_many([a.person for a in alerts], request.user)}
+    return render(request, "cases/overlaps.html", {"alerts": alerts, "names": names})
+
+
+@login_required
+@require_POST
+def overlap_refresh(request):
+    refresh_overlaps_task.enqueue()
+    messages.success(request, _("A refresh was requested; the list updates in a moment."))
+    return redirect("cases:overlaps")
+
+
+@login_required
+@require_POST
+def overlap_coordinate(request, alert_id: int):
+    alert = get_scoped_or_404(OverlapAlert.objects.distinct(), request.user, CHANGE, pk=alert_id)
+    conference = actions.start_conference(alert, acting_user=request.user)
+    return redirect("cases:conference", conference_id=conference.pk)
+
+
+@login_required
+def conference_detail(request, conference_id: int):
+    request.nav_section = "cases"
+    conference = get_scoped_or_404(
+        CaseConference.objects.distinct().prefetch_related(
+            "organisations", "notes__author", "notes__organisation"
+        ),
+        request.user,
+        pk=conference_id,
+    )
+    if request.method == "POST":
+        try:
+            actions.add_conference_note(
+                conference, request.POST.get("text", ""), acting_user=request.user
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("cases:conference", conference_id=conference.pk)
+    return render(
+        request,
+        "cases/conference.html",
+        {"conference": conference, "view": present(conference.person, request.user)},
+    )
