@@ -167,6 +167,10 @@ def record_service(page: Page, case_id: int, service: str) -> None:
     expect(form).to_have_attribute("action", re.compile(rf"/kasus/{case_id}/layanan/$"))
     page.locator("details", has=form).locator("summary").click()
     form.locator("[name=service_type]").select_option(label=service)
+    import datetime  # TEMP workaround
+
+    if not form.locator("[name=delivered_on]").input_value():
+        form.locator("[name=delivered_on]").fill(datetime.date.today().isoformat())
     submit(form)
     expect(message(page)).to_contain_text("Layanan dicatat.")
     expect(section(page, "Layanan yang diberikan").locator("tbody")).to_contain_text(service)

@@ -19,5 +19,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, org_code, roles in USERS:
             self.stdout.write(
-                f"  {username:<20} {', '.join(str(r.label) for r in roles)} — {org_code}"
+                f"  {username:<24} {', '.join(str(r.label) for r in roles)} — {org_code}"
             )
