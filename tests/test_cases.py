@@ -244,3 +244,32 @@ def test_referral_warns_when_skipping_a_level_or_category(api):
     ).json()
     referral = refer(village, case["id"], "upt-psaa-riau")
     assert len(referral["warnings"]) == 2
+
+
+def test_no_category_warning_for_a_supporting_office_in_the_sector_table(api, bearer):
+    dinsos = api("petugas.pekanbaru")
+    case = Case.objects.filter(
+        organisation__code="dinsos-kota-pekanbaru", category__code="anak_jalanan"
+    ).first()
+    referral = refer(dinsos, case.pk, "dukcapil-pekanbaru", "NIK")
+    assert referral["warnings"] == []
+    village = api("kelurahan.kampungtengah")
+    person = village.post(
+        "/api/v1/persons/", {"full_name": "Joni", "sex": "M", "confirmed_new": True}
+    ).json()
+    other = village.post(
+        "/api/v1/cases/", {"person": person["id"], "category": "pemulung", "state": "reported"}
+    ).json()
+    warned = refer(village, other["id"], "upt-psaa-riau")
+    english = (
+        Client()
+        .get(
+            "/api/v1/referrals/",
+            {"box": "outgoing"},
+            HTTP_ACCEPT_LANGUAGE="en",
+            **bearer("kelurahan.kampungtengah"),
+        )
+        .json()["items"]
+    )
+    shown = next(r for r in english if r["id"] == warned["id"])
+    assert "This referral skips a level of the tiered service." in shown["warnings"]

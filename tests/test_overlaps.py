@@ -24,19 +24,29 @@ def second_case(org_code="satpol-pp-pekanbaru", username=None):
     """Satpol PP picks up the same boy in a raid and opens its own case."""
     organisation = Organisation.objects.get(code=org_code)
     user = User.objects.get(username=username) if username else None
-    return actions.open_case(rizki(), PmksCategory.objects.get(code="anak_jalanan"),
-                             organisation=organisation, acting_user=user)
+    return actions.open_case(
+        rizki(),
+        PmksCategory.objects.get(code="anak_jalanan"),
+        organisation=organisation,
+        acting_user=user,
+    )
 
 
 def test_unconnected_cases_raise_an_overlap_and_a_referral_resolves_it(db):
     second_case()
     assert refresh_overlaps()["created"] == 1
     alert = OverlapAlert.objects.get(person=rizki(), resolved_at__isnull=True)
-    assert {o.code for o in alert.organisations.all()} == {"dinsos-kota-pekanbaru",
-                                                           "satpol-pp-pekanbaru"}
+    assert {o.code for o in alert.organisations.all()} == {
+        "dinsos-kota-pekanbaru",
+        "satpol-pp-pekanbaru",
+    }
     dinsos_case = Case.objects.get(person=rizki(), organisation__code="dinsos-kota-pekanbaru")
-    actions.send_referral(dinsos_case, Organisation.objects.get(code="satpol-pp-pekanbaru"),
-                          acting_user=None, reason="koordinasi penjangkauan")
+    actions.send_referral(
+        dinsos_case,
+        Organisation.objects.get(code="satpol-pp-pekanbaru"),
+        acting_user=None,
+        reason="koordinasi penjangkauan",
+    )
     assert refresh_overlaps()["resolved"] == 1
     alert.refresh_from_db()
     assert alert.resolved_at is not None
@@ -51,8 +61,12 @@ def test_closed_cases_do_not_overlap(db):
 def test_overlap_is_visible_to_the_involved_and_governing_only(db, bearer, as_user):
     second_case()
     refresh_overlaps()
-    for username, count in [("petugas.pekanbaru", 1), ("dukcapil.pekanbaru", 1),
-                            ("mitra.lksa", 0), ("petugas.bandung", 0)]:
+    for username, count in [
+        ("petugas.pekanbaru", 1),
+        ("dukcapil.pekanbaru", 1),
+        ("mitra.lksa", 0),
+        ("petugas.bandung", 0),
+    ]:
         body = Client().get("/api/v1/overlaps/", **bearer(username)).json()
         assert body["count"] == count, username
     page = as_user("petugas.pekanbaru").get(reverse("cases:overlaps"))
@@ -63,21 +77,31 @@ def test_start_coordination_opens_a_shared_thread(db, bearer):
     second_case()
     refresh_overlaps()
     alert = OverlapAlert.objects.get(resolved_at__isnull=True)
-    started = Client().post(f"/api/v1/overlaps/{alert.pk}/conference",
-                            **bearer("petugas.pekanbaru"))
+    started = Client().post(
+        f"/api/v1/overlaps/{alert.pk}/conference", **bearer("petugas.pekanbaru")
+    )
     conference_id = started.json()["conference"]
-    note = Client().post(f"/api/v1/conferences/{conference_id}/notes",
-                         data=json.dumps({"text": "Dinsos memimpin; Satpol PP merujuk."}),
-                         content_type="application/json", **bearer("petugas.pekanbaru"))
+    note = Client().post(
+        f"/api/v1/conferences/{conference_id}/notes",
+        data=json.dumps({"text": "Dinsos memimpin; Satpol PP merujuk."}),
+        content_type="application/json",
+        **bearer("petugas.pekanbaru"),
+    )
     assert note.status_code == 201
     # Satpol PP, the other party, reads the thread; a Bandung office cannot.
-    satpol = User.objects.create(username="satpol.pekanbaru", organisation=Organisation.objects
-                                 .get(code="satpol-pp-pekanbaru"))
+    satpol = User.objects.create(
+        username="satpol.pekanbaru",
+        organisation=Organisation.objects.get(code="satpol-pp-pekanbaru"),
+    )
     satpol.roles.create(role="petugas")
     seen = Client().get(f"/api/v1/conferences/{conference_id}", **bearer("satpol.pekanbaru"))
     assert seen.json()["notes"][0]["text"] == "Dinsos memimpin; Satpol PP merujuk."
-    assert Client().get(f"/api/v1/conferences/{conference_id}",
-                        **bearer("petugas.bandung")).status_code == 404
+    assert (
+        Client()
+        .get(f"/api/v1/conferences/{conference_id}", **bearer("petugas.bandung"))
+        .status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db(transaction=True)

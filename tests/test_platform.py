@@ -87,3 +87,13 @@ def test_pages_stay_indonesian_for_an_english_browser(db):
     # An office laptop with an English system still gets the Indonesian UI by default.
     page = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="id">' in page.content.decode()
+
+
+def test_date_inputs_render_iso_dates_in_indonesian(as_user):
+    # A native date input drops anything but yyyy-mm-dd: the Indonesian format would
+    # show an empty field (and an edit would silently erase the birth date).
+    from jejaring.registry.models import Person
+
+    person = Person.objects.get(full_name="Muhammad Rizki")
+    html = as_user("petugas.pekanbaru").get(reverse("registry:edit", args=[person.pk]))
+    assert 'value="2014-03-12"' in html.content.decode()

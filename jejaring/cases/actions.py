@@ -22,6 +22,7 @@ from .models import (
     CaseTransition,
     ConferenceNote,
     Consent,
+    LeadingSector,
     OverlapAlert,
     Referral,
     ReferralDirection,
@@ -208,19 +209,28 @@ def direction_between(sender, receiver) -> str:
     return ReferralDirection.SIDEWAYS
 
 
-def referral_warnings(case: Case, receiver) -> list[str]:
-    """What a careful coordinator would point out before sending (not blocking)."""
+def referral_warnings(case: Case, receiver) -> list[dict]:
+    """What a careful coordinator would point out before sending (not blocking).
+
+    Stored as codes with parameters and worded when shown, in the reader's language.
+    """
     warnings = []
     gap = abs(LEVEL_RANK[receiver.level] - LEVEL_RANK[case.organisation.level])
     if gap > 1:
-        warnings.append(_("This referral skips a level of the tiered service."))
-    if not receiver.pmks_categories.filter(pk=case.category_id).exists():
+        warnings.append({"code": "skips_level"})
+    region = case.person.region or case.organisation.home_region
+    in_sector_table = LeadingSector.objects.filter(
+        organisation=receiver,
+        category=case.category,
+        region__code__in=[*region.ancestor_codes(), region.code],
+    ).exists()
+    handles = receiver.pmks_categories.filter(pk=case.category_id).exists()
+    if not handles and not in_sector_table:
         warnings.append(
-            _("%(org)s does not list “%(category)s” among the categories it handles.")
-            % {"org": receiver.name, "category": case.category.name}
+            {"code": "category_not_handled", "org": receiver.name, "category": case.category.name}
         )
     if receiver.status != "active":
-        warnings.append(_("%(org)s is not yet verified.") % {"org": receiver.name})
+        warnings.append({"code": "not_verified", "org": receiver.name})
     return warnings
 
 

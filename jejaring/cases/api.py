@@ -106,6 +106,10 @@ class ReferralOut(Schema):
     receiver_case: int | None = Field(None, alias="receiver_case_id")
     warnings: list[str]
 
+    @staticmethod
+    def resolve_warnings(obj):
+        return obj.warning_messages()
+
 
 class DeclineIn(Schema):
     reason: str

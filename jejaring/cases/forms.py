@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 
 from .models import CaseState, ClosingReason, Consent, ServiceType
@@ -41,7 +42,7 @@ class NeedsForm(forms.Form):
 class ServiceForm(forms.Form):
     service_type = forms.ModelChoiceField(queryset=ServiceType.objects.active(), label=_("Service"))
     delivered_on = forms.DateField(
-        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"), initial=timezone.localdate, widget=NativeDateInput()
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     met_standard = forms.BooleanField(label=_("Met the standard"), required=False, initial=True)
@@ -57,9 +58,7 @@ class ReferralForm(forms.Form):
         label=_("Services asked for"),
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(
-        label=_("Respond by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("Respond by"), required=False, widget=NativeDateInput())
 
 
 class ConsentForm(forms.Form):
@@ -69,5 +68,5 @@ class ConsentForm(forms.Form):
     given_on = forms.DateField(
         label=_("Date given"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
     )

@@ -263,6 +263,21 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"referral #{self.pk}"
 
+    def warning_messages(self) -> list[str]:
+        """The stored warnings worded in the reader's language."""
+        texts = {
+            "skips_level": _("This referral skips a level of the tiered service."),
+            "category_not_handled": _(
+                "%(org)s does not list “%(category)s” among the categories it handles."
+            ),
+            "not_verified": _("%(org)s is not yet verified."),
+        }
+        return [
+            str(texts[w["code"]]) % {k: v for k, v in w.items() if k != "code"}
+            for w in self.warnings
+            if w.get("code") in texts
+        ]
+
 
 class SectorRole(models.TextChoices):
     LEAD = "lead", _("Leading sector")

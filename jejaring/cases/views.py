@@ -227,7 +227,7 @@ def case_refer(request, case_id: int):
             _errors(request, exc)
         else:
             messages.success(request, _("Referral sent."))
-            for warning in referral.warnings:
+            for warning in referral.warning_messages():
                 messages.warning(request, warning)
     else:
         messages.error(request, _("Give a reason and choose an organisation to refer to."))

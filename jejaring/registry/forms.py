@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodeField
 
@@ -23,9 +24,7 @@ class PersonForm(forms.ModelForm):
     kk_number = forms.CharField(
         label=_("Family card number (No. KK)"), required=False, max_length=30
     )
-    birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=NativeDateInput())
     categories = forms.ModelMultipleChoiceField(
         queryset=PmksCategory.objects.active(),
         required=False,

@@ -5,13 +5,11 @@ check would refuse the ORM calls the fixtures make; the variable below lifts it 
 the test process only.
 """
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import build_network
@@ -51,36 +49,12 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-# The audit table's append-only triggers (audit migration 0002) make SQLite refuse the
-# DELETE FROM that flushes a transactional test's database. PostgreSQL flushes with
-# TRUNCATE, which row triggers do not see, so only SQLite needs them lifted.
-_TRIGGERS = importlib.import_module("jejaring.audit.migrations.0002_append_only_triggers")
-
-
-def _set_audit_triggers(*, on: bool) -> None:
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for statement in _TRIGGERS.SQLITE_REVERSE + (_TRIGGERS.SQLITE if on else []):
-            cursor.execute(statement)
-
-
-@pytest.fixture(scope="session")
-def _audit_triggers_restored(django_db_blocker) -> Iterator[None]:
-    """Leave the session's database append-only again once the browser tests are done."""
-    yield
-    with django_db_blocker.unblock():
-        _set_audit_triggers(on=True)
-
-
 @pytest.fixture
-def network(_audit_triggers_restored, live_server, transactional_db) -> Iterator[str]:
-    """Rebuild the demo network: the live server's database is flushed after each test."""
-    _set_audit_triggers(on=True)
+def network(live_server, transactional_db) -> str:
+    """Rebuild the demo network: the live server's database is flushed after each test.
+    (tests/conftest.py lifts the audit log's append-only triggers for that flush.)"""
     build_network()
-    yield live_server.url
-    # Runs before pytest-django's flush; the next test (or the session end) restores them.
-    _set_audit_triggers(on=False)
+    return live_server.url
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.utils.timezone import localdate
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import BROWSER_LOCALE, TIMEOUT_MS
@@ -87,6 +88,12 @@ def state_tag(page: Page) -> Locator:
     return page.locator("#main h1 + p .tag").first
 
 
+def referral_state(page: Page) -> Locator:
+    """The referral's state, in the facts list of the referral page."""
+    label = page.locator("dl.facts dt").filter(has_text=re.compile(r"^Status$"))
+    return label.locator("xpath=following-sibling::dd[1]/span[@class='tag']")
+
+
 def submit(form: Locator) -> None:
     """Press a form's submit button and wait for the page it leads to."""
     with form.page.expect_navigation():
@@ -106,7 +113,7 @@ def register_child(page: Page, base_url: str) -> int:
     submit(form)
     if "/registri/baru/" in page.url:
         # The duplicate guard: the form comes back with candidates and a confirm button.
-        expect(page.get_by_role("alert")).to_contain_text("mungkin sudah terdaftar")
+        expect(page.locator("section.notice")).to_contain_text("mungkin sudah terdaftar")
         submit(form)
     person_id = path_id(page, PERSON_URL)
     expect(message(page)).to_contain_text("Orang berhasil didaftarkan.")
@@ -126,9 +133,9 @@ def open_case(page: Page, person_id: int) -> int:
     return case_id
 
 
-def refer(page: Page, case_id: int, receiver: str, reason: str) -> None:
+def refer(page: Page, base_url: str, case_id: int, receiver: str, reason: str) -> None:
     """Refer from the case page: a suggested receiver if offered, else the full list."""
-    page.goto(page.url.split("/kasus/")[0] + f"/kasus/{case_id}/")
+    page.goto(f"{base_url}/kasus/{case_id}/")
     page.locator("#refer summary").click()
     form = page.locator(f"form[action$='/kasus/{case_id}/rujuk/']")
     suggested = form.get_by_role("radio", name=re.compile(re.escape(receiver)))
@@ -154,6 +161,7 @@ def accept_waiting_referral(page: Page, base_url: str, sender: str) -> tuple[int
     referral_id = path_id(page, REFERRAL_URL)
     expect(page.locator("dl.facts")).to_contain_text(sender)
     expect(page.locator("dl.facts")).to_contain_text(CATEGORY)
+    expect(referral_state(page)).to_have_text("Dikirim")
     submit(page.locator(f"form[action$='/kasus/rujukan/{referral_id}/accept/']"))
     case_id = path_id(page, CASE_URL)
     expect(message(page)).to_contain_text("Rujukan diterima: kasus telah dibuka.")
@@ -167,10 +175,9 @@ def record_service(page: Page, case_id: int, service: str) -> None:
     expect(form).to_have_attribute("action", re.compile(rf"/kasus/{case_id}/layanan/$"))
     page.locator("details", has=form).locator("summary").click()
     form.locator("[name=service_type]").select_option(label=service)
-    import datetime  # TEMP workaround
-
-    if not form.locator("[name=delivered_on]").input_value():
-        form.locator("[name=delivered_on]").fill(datetime.date.today().isoformat())
+    # The date is left as offered. A date input only holds an ISO date: a value rendered in
+    # the Indonesian format (dd-mm-yyyy) would be dropped, and the browser block the submit.
+    expect(form.locator("[name=delivered_on]")).to_have_value(localdate().isoformat())
     submit(form)
     expect(message(page)).to_contain_text("Layanan dicatat.")
     expect(section(page, "Layanan yang diberikan").locator("tbody")).to_contain_text(service)
@@ -201,13 +208,13 @@ def test_riau_street_child_path(party: Callable[[str], Page], network: str):
     expect(village.locator("h1")).to_contain_text(CATEGORY)
     expect(village.locator("h1")).to_contain_text(VILLAGE_NAME)
     expect(state_tag(village)).to_have_text("Dilaporkan")
-    refer(village, village_case, DINSOS_NAME, "Anak jalanan ditemukan di pasar, tanpa orang tua.")
+    refer(village, base, village_case, DINSOS_NAME, "Ditemukan mengamen di pasar, sendirian.")
 
     # 2. Dinas Sosial Kota Pekanbaru accepts, then asks Dukcapil (sideways) for a NIK.
     dinsos = party(DINSOS)
     _, dinsos_case = accept_waiting_referral(dinsos, base, VILLAGE_NAME)
     expect(dinsos.locator("h1")).to_contain_text(DINSOS_NAME)
-    refer(dinsos, dinsos_case, DUKCAPIL_NAME, "belum punya NIK")
+    refer(dinsos, base, dinsos_case, DUKCAPIL_NAME, "belum punya NIK")
     expect(section(dinsos, "Rujukan")).to_contain_text("Ke samping")
     dinsos.goto(f"{base}/kasus/")
     expect(section(dinsos, "Rujukan yang kami kirim")).to_contain_text(DUKCAPIL_NAME)
@@ -220,10 +227,10 @@ def test_riau_street_child_path(party: Callable[[str], Page], network: str):
     submit(dukcapil.locator(f"form[action$='/kasus/rujukan/{nik_referral}/complete/']"))
     expect(dukcapil).to_have_url(f"{base}/kasus/rujukan/{nik_referral}/")
     expect(message(dukcapil)).to_contain_text("Rujukan selesai.")
-    expect(dukcapil.locator("dl.facts .tag")).to_have_text("Selesai")
+    expect(referral_state(dukcapil)).to_have_text("Selesai")
 
     # 4. Dinas Sosial refers the child up to the provincial children's home.
-    refer(dinsos, dinsos_case, PANTI_NAME, "Perlu pengasuhan sementara dan penelusuran keluarga.")
+    refer(dinsos, base, dinsos_case, PANTI_NAME, "Perlu pengasuhan dan penelusuran keluarga.")
     expect(section(dinsos, "Rujukan")).to_contain_text("Ke atas")
 
     # 5. The home accepts, feeds him, reunites him with his family and closes the case.
