@@ -21,10 +21,18 @@ TEST_PROVINCES = "14,31,32"
 
 
 def pytest_configure(config):
-    # Before any test loads a translation catalogue: catalogues are cached per process.
+    # Django may already have loaded (and cached) the catalogues while pytest-django set
+    # it up; after compiling fresh ones, drop that cache as the dev server's reloader does.
     from jejaring.core.management.commands.setup import compile_messages
 
-    compile_messages()
+    if compile_messages():
+        import gettext
+
+        from django.utils.translation import trans_real
+
+        gettext._translations = {}
+        trans_real._translations = {}
+        trans_real._default = None
 
 
 def build_network() -> None:

@@ -273,3 +273,23 @@ def test_no_category_warning_for_a_supporting_office_in_the_sector_table(api, be
     )
     shown = next(r for r in english if r["id"] == warned["id"])
     assert "This referral skips a level of the tiered service." in shown["warnings"]
+
+
+def test_leading_sector_table_api(api):
+    admin, outsider = api("admin"), api("petugas.bandung")
+    rows = admin.get("/api/v1/leading-sectors/", region="14.71", category="anak_jalanan").json()
+    assert {r["organisation_name"]: r["role"] for r in rows["items"]} == {
+        "Dinas Sosial Kota Pekanbaru": "lead",
+        "Satpol PP Kota Pekanbaru": "support",
+        "Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru": "support",
+    }
+    body = {
+        "region": "14.71",
+        "category": "anak_jalanan",
+        "organisation": org_id("lksa-harapan-bunda"),
+        "role": "support",
+    }
+    assert outsider.post("/api/v1/leading-sectors/", body).status_code == 422
+    assert admin.post("/api/v1/leading-sectors/", body).status_code == 201
+    bad = admin.post("/api/v1/leading-sectors/", {**body, "region": "99", "category": "x"})
+    assert {e["field"] for e in bad.json()["detail"]} == {"region", "category"}

@@ -280,3 +280,52 @@ def test_conflict_on_the_page_keeps_the_typed_values(child, as_user):
     assert "menyimpan data ini" in html
     assert "Jl. Sudirman 1" in html
     assert Person.objects.get(pk=child.pk).address == ""
+
+
+def test_family_links_are_masked_like_any_person(child, victim, bearer):
+    mother = register(
+        full_name="Sri Wahyuni",
+        sex="F",
+        nik="",
+        birth_date=datetime.date(1988, 1, 1),
+        categories=(),
+    )
+    headers = bearer("petugas.pekanbaru")
+    linked = api_post(
+        f"/api/v1/persons/{child.pk}/relatives", headers, {"relative": mother.pk, "kind": "mother"}
+    )
+    assert linked.status_code == 201
+    again = api_post(
+        f"/api/v1/persons/{child.pk}/relatives", headers, {"relative": mother.pk, "kind": "mother"}
+    )
+    assert again.status_code == 422
+    own_self = api_post(
+        f"/api/v1/persons/{child.pk}/relatives", headers, {"relative": child.pk, "kind": "sibling"}
+    )
+    assert own_self.status_code == 422
+    api_post(
+        f"/api/v1/persons/{child.pk}/relatives", headers, {"relative": victim.pk, "kind": "sibling"}
+    )
+    seen = (
+        Client().get(f"/api/v1/persons/{child.pk}/relatives", **bearer("dukcapil.pekanbaru")).json()
+    )
+    names = {r["kind"]: r["relative"]["name"] for r in seen}
+    assert names == {"mother": "Sri Wahyuni", "sibling": "P. A. L. (dilindungi)"}
+
+
+def test_merge_moves_cases_and_undo_moves_them_back(child, bearer):
+    from jejaring.cases.actions import open_case
+
+    duplicate = register(full_name="Achmad Fauzan", nik="")
+    case = open_case(
+        duplicate,
+        PmksCategory.objects.get(code="anak_jalanan"),
+        organisation=duplicate.registered_by,
+        acting_user=None,
+    )
+    record = actions.merge_persons(child, duplicate, acting_user=None)
+    case.refresh_from_db()
+    assert case.person_id == child.pk
+    actions.undo_merge(record, acting_user=None)
+    case.refresh_from_db()
+    assert case.person_id == duplicate.pk

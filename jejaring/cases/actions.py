@@ -16,6 +16,7 @@ from jejaring.network.models import OrganisationLevel, Sector
 from .models import (
     TRANSITIONS,
     Case,
+    CaseAttachment,
     CaseConference,
     CaseNote,
     CaseState,
@@ -152,6 +153,33 @@ def add_note(case: Case, text: str, *, acting_user) -> CaseNote:
     note = CaseNote.objects.create(case=case, author=_user(acting_user), text=text.strip())
     audit.record_create(note, acting_user=acting_user, parent=case)
     return note
+
+
+def attach_file(case: Case, upload, *, acting_user, description: str = "") -> CaseAttachment:
+    """Store an attachment through Django's storage, after checking type and size."""
+    from jejaring.core.files import check_upload
+
+    try:
+        content_type = check_upload(
+            upload, allowed=CaseAttachment.TYPES, max_bytes=CaseAttachment.MAX_BYTES
+        )
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    # The file is written before the transaction: storage is not transactional, and an
+    # orphan file is harmless where a row without its file is not.
+    attachment = CaseAttachment(
+        case=case,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        description=description[:200],
+        uploaded_by=_user(acting_user),
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    with transaction.atomic():
+        attachment.save()
+        audit.record_create(attachment, acting_user=acting_user, parent=case)
+    return attachment
 
 
 @transaction.atomic
@@ -432,3 +460,30 @@ def add_conference_note(conference: CaseConference, text: str, *, acting_user) -
     )
     audit.record_create(note, acting_user=acting_user, parent=conference)
     return note
+
+
+@transaction.atomic
+def set_leading_sector(region, category, organisation, role: str, *, acting_user) -> LeadingSector:
+    """Record who leads or supports a category in a region (reference data)."""
+    from jejaring.network.actions import may_create_in
+
+    if not may_create_in(acting_user, region):
+        raise ValidationError(
+            {
+                "region": _(
+                    "Only the social office of the region or a network administrator "
+                    "sets its leading sectors."
+                )
+            }
+        )
+    row, created = LeadingSector.objects.get_or_create(
+        region=region, category=category, organisation=organisation, defaults={"role": role}
+    )
+    before = None if created else audit.snapshot(row)
+    row.role = role
+    row.save()
+    if created:
+        audit.record_create(row, acting_user=acting_user)
+    else:
+        audit.record_update(row, before, acting_user=acting_user)
+    return row

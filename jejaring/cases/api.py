@@ -1,11 +1,13 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.scoping import CHANGE, VIEW, get_scoped_or_404, scope_for
+from jejaring.core.scoping import CHANGE, VIEW, VIEW_IDENTITY, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.reference.models import PmksCategory
 from jejaring.registry.models import Person
@@ -17,9 +19,11 @@ from .models import (
     CaseState,
     ClosingReason,
     Consent,
+    LeadingSector,
     OverlapAlert,
     Referral,
     ReferralState,
+    SectorRole,
     ServiceType,
 )
 from .overlap import refresh_overlaps_task
@@ -410,3 +414,108 @@ def conference_note(request, conference_id: int, payload: NoteIn):
     conf = get_scoped_or_404(CaseConference, request.auth, pk=conference_id)
     note = actions.add_conference_note(conf, payload.text, acting_user=request.auth)
     return Status(201, {"id": note.pk})
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    description: str
+    uploaded_at: datetime.datetime
+
+
+@router.get("/cases/{int:case_id}/attachments", response=list[AttachmentOut])
+def list_attachments(request, case_id: int):
+    case = get_scoped_or_404(Case, request.auth, pk=case_id)
+    if not Person.objects.restrict(request.auth, VIEW_IDENTITY).filter(pk=case.person_id).exists():
+        return []
+    return list(case.attachments.all())
+
+
+@router.post(
+    "/cases/{int:case_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Attach a file (PDF, JPG or PNG, up to 5 MB)",
+)
+def attach(request, case_id: int, file: File[UploadedFile], description: Form[str] = ""):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    return Status(
+        201, actions.attach_file(case, file, acting_user=request.auth, description=description)
+    )
+
+
+@router.get("/attachments/{int:attachment_id}", summary="Download an attachment (audited)")
+def download(request, attachment_id: int):
+    from .views import attachment_for
+
+    attachment = attachment_for(request.auth, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+class LeadingSectorOut(Schema):
+    region: str = Field(..., alias="region_id")
+    category: str = Field(..., alias="category.code")
+    organisation: int = Field(..., alias="organisation_id")
+    organisation_name: str = Field(..., alias="organisation.name")
+    role: SectorRole
+
+
+class LeadingSectorIn(Schema):
+    region: str
+    category: str
+    organisation: int
+    role: SectorRole = SectorRole.LEAD
+
+
+@router.get(
+    "/leading-sectors/",
+    response=list[LeadingSectorOut],
+    summary="Who leads and who supports, per region and category",
+)
+@paginate(LimitOffsetPagination)
+def leading_sectors(request, region: str | None = None, category: str | None = None):
+    rows = LeadingSector.objects.select_related("category", "organisation").order_by(
+        "region_id", "category__sort_order", "role"
+    )
+    if region:
+        rows = rows.filter(region_id=region)
+    if category:
+        rows = rows.filter(category__code=category)
+    return rows
+
+
+@router.post(
+    "/leading-sectors/",
+    response={201: LeadingSectorOut},
+    summary="Set a leading or supporting organisation",
+)
+def set_leading_sector(request, payload: LeadingSectorIn):
+    from jejaring.regions.fields import region_by_code
+
+    errors = {}
+    try:
+        region = region_by_code(payload.region)
+    except ValidationError as exc:
+        errors["region"] = exc.messages
+    category = PmksCategory.objects.filter(code=payload.category).first()
+    if category is None:
+        errors["category"] = [_("Unknown PMKS category: %(code)s.") % {"code": payload.category}]
+    organisation = (
+        Organisation.objects.restrict(request.auth).filter(pk=payload.organisation).first()
+    )
+    if organisation is None:
+        errors["organisation"] = [_("Unknown organisation.")]
+    if errors:
+        raise ValidationError(errors)
+    row = actions.set_leading_sector(
+        region, category, organisation, payload.role, acting_user=request.auth
+    )
+    return Status(
+        201, LeadingSector.objects.select_related("category", "organisation").get(pk=row.pk)
+    )

@@ -149,6 +149,32 @@ class CaseNote(models.Model):
         return f"note #{self.pk}"
 
 
+class CaseAttachment(models.Model):
+    """A document or picture attached to a case (assessment form, letter, evidence)."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+    TYPES = ("pdf", "jpg", "jpeg", "png")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"attachment #{self.pk}"
+
+
 class Service(models.Model):
     """One service delivered to a person under a case: what SPM achievement counts."""
 

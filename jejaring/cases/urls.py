@@ -21,6 +21,8 @@ urlpatterns = [
     path("<int:case_id>/layanan/", views.case_service, name="service"),
     path("<int:case_id>/rujuk/", views.case_refer, name="refer"),
     path("<int:case_id>/catatan/", views.case_note, name="note"),
+    path("<int:case_id>/lampiran/", views.case_attach, name="attach"),
+    path("lampiran/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("rujukan/<int:referral_id>/", views.referral_detail, name="referral"),
     path("rujukan/<int:referral_id>/<str:decision>/", views.referral_decide, name="decide"),
 ]

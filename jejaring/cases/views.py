@@ -3,19 +3,29 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
+from jejaring.audit import log as audit
+from jejaring.audit.models import AuditAction
+from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.registry.models import Person
 from jejaring.registry.presenters import present, present_many
 
 from . import actions
 from .forms import ConsentForm, NeedsForm, OpenCaseForm, ReferralForm, ServiceForm, TransitionForm
-from .models import Case, CaseConference, OverlapAlert, Referral, ReferralState
+from .models import (
+    Case,
+    CaseAttachment,
+    CaseConference,
+    OverlapAlert,
+    Referral,
+    ReferralState,
+)
 from .overlap import refresh_overlaps_task
 from .routing import suggest_receivers
 
@@ -117,6 +127,9 @@ def case_detail(request, case_id: int):
         "needs_form": NeedsForm(initial={"needs": case.needs.all()}),
         "service_form": ServiceForm(),
         "referral_form": ReferralForm(),
+        "attachments": case.attachments.all()
+        if can(request.user, VIEW_IDENTITY, case.person)
+        else [],
         "suggestions": suggest_receivers(case) if may_change and case.is_open else [],
         "organisations": Organisation.objects.restrict(request.user)
         .filter(status="active")
@@ -359,3 +372,50 @@ def conference_detail(request, conference_id: int):
         "cases/conference.html",
         {"conference": conference, "view": present(conference.person, request.user)},
     )
+
+
+@login_required
+@require_POST
+def case_attach(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            actions.attach_file(
+                case,
+                upload,
+                acting_user=request.user,
+                description=request.POST.get("description", ""),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("File attached."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def attachment_download(request, attachment_id: int):
+    attachment = attachment_for(request.user, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+def attachment_for(user, attachment_id: int) -> CaseAttachment:
+    """An attachment may carry identity: the case must be visible and the person's
+    identity too. Every read is audited."""
+    attachment = get_object_or_404(
+        CaseAttachment.objects.select_related("case__person").filter(
+            case__in=Case.objects.restrict(user),
+            case__person__in=Person.objects.restrict(user, VIEW_IDENTITY),
+        ),
+        pk=attachment_id,
+    )
+    audit.record(AuditAction.READ, attachment, acting_user=user, parent=attachment.case)
+    return attachment

@@ -11,7 +11,14 @@ from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 
 from .duplicates import Candidate, find_candidates
-from .models import Person, PersonAlias, PersonCategory, PersonMerge, VerificationStatus
+from .models import (
+    Person,
+    PersonAlias,
+    PersonCategory,
+    PersonMerge,
+    PersonRelation,
+    VerificationStatus,
+)
 from .names import name_key
 from .validation import validate_identity
 
@@ -285,3 +292,20 @@ def undo_merge(record: PersonMerge, *, acting_user) -> None:
 
 def living(queryset: models.QuerySet) -> models.QuerySet:
     return queryset.filter(merged_into__isnull=True)
+
+
+@transaction.atomic
+def link_relative(
+    person: Person, relative: Person, kind: str, *, acting_user, note: str = ""
+) -> PersonRelation:
+    if person.pk == relative.pk:
+        raise ValidationError({"relative": _("A person cannot be their own relative.")})
+    if relative.is_merged:
+        raise ValidationError({"relative": _("That record was merged; link the kept record.")})
+    relation, created = PersonRelation.objects.get_or_create(
+        person=person, relative=relative, kind=kind, defaults={"note": note[:200]}
+    )
+    if not created:
+        raise ValidationError({"relative": _("This link is already recorded.")})
+    audit.record_create(relation, acting_user=acting_user, parent=person)
+    return relation

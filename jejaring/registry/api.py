@@ -226,3 +226,47 @@ def undo(request, merge_id: int):
     actions.undo_merge(record, acting_user=request.auth)
     record.refresh_from_db()
     return record
+
+
+class RelativeIn(Schema):
+    relative: int
+    kind: str
+    note: str = ""
+
+
+@router.get(
+    "/{int:person_id}/relatives",
+    response=list[dict[str, Any]],
+    summary="Family and guardian links (masked like any person)",
+)
+def relatives(request, person_id: int):
+    person = get_scoped_or_404(Person, request.auth, pk=person_id)
+    links = list(person.relations.select_related("relative"))
+    views = present_many([link.relative for link in links], request.auth)
+    return [
+        {"kind": link.kind, "note": link.note, "relative": view.as_dict()}
+        for link, view in zip(links, views, strict=True)
+    ]
+
+
+@router.post(
+    "/{int:person_id}/relatives",
+    response={201: dict[str, Any]},
+    summary="Link a family member or guardian already in the registry",
+)
+def link(request, person_id: int, payload: RelativeIn):
+    from .models import PersonRelation
+
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    relative = get_scoped_or_404(Person, request.auth, pk=payload.relative)
+    if payload.kind not in PersonRelation.Kind.values:
+        raise ValidationError(
+            {
+                "kind": _("Choose one of: %(kinds)s.")
+                % {"kinds": ", ".join(PersonRelation.Kind.values)}
+            }
+        )
+    relation = actions.link_relative(
+        person, relative, payload.kind, acting_user=request.auth, note=payload.note
+    )
+    return Status(201, {"id": relation.pk, "kind": relation.kind, "relative": relation.relative_id})

@@ -193,3 +193,38 @@ class PersonMerge(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.merged_id} → #{self.survivor_id}"
+
+
+class PersonRelation(models.Model):
+    """A family or guardian link between two people in the registry (a child's mother,
+    a guardian, a sibling), so a family can be traced and reunified."""
+
+    class Kind(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GUARDIAN = "guardian", _("Guardian")
+        SIBLING = "sibling", _("Sibling")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        OTHER = "other", _("Other family")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relations")
+    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("relation"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("family link")
+        verbose_name_plural = _("family links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "relative", "kind"], name="registry_personrelation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("relative")),
+                name="registry_personrelation_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.person_id} {self.kind} #{self.relative_id}"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:person_id>/", views.person_detail, name="detail"),
     path("<int:person_id>/ubah/", views.person_edit, name="edit"),
     path("<int:person_id>/gabung/", views.person_merge, name="merge"),
+    path("<int:person_id>/keluarga/", views.link_relative, name="link_relative"),
     path("gabungan/<int:merge_id>/batal/", views.merge_undo, name="merge_undo"),
 ]

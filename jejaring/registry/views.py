@@ -18,7 +18,7 @@ from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 from . import actions
 from .filters import PersonFilter
 from .forms import PersonForm
-from .models import Person, PersonMerge
+from .models import Person, PersonMerge, PersonRelation
 from .presenters import present, present_many
 
 PAGE_SIZE = 25
@@ -125,6 +125,16 @@ def person_detail(request, person_id: int):
         .filter(person=person)
         .select_related("organisation", "category"),
         "consents": person.consents.all(),
+        "relatives": list(
+            zip(
+                person.relations.all(),
+                present_many(
+                    [r.relative for r in person.relations.select_related("relative")], request.user
+                ),
+                strict=True,
+            )
+        ),
+        "relation_kinds": PersonRelation.Kind.choices,
         "open_case_form": OpenCaseForm(),
         "consent_form": ConsentForm(),
     }
@@ -195,3 +205,27 @@ def merge_undo(request, merge_id: int):
     else:
         messages.success(request, _("Merge undone: both records are separate again."))
     return redirect("registry:detail", person_id=record.survivor_id)
+
+
+@login_required
+@require_POST
+def link_relative(request, person_id: int):
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    relative_id = request.POST.get("relative", "")
+    if not relative_id.isdigit():
+        messages.error(request, _("Give the record number of the relative."))
+        return redirect("registry:detail", person_id=person.pk)
+    relative = get_scoped_or_404(Person, request.user, pk=int(relative_id))
+    try:
+        actions.link_relative(
+            person,
+            relative,
+            request.POST.get("kind", ""),
+            acting_user=request.user,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Family link recorded."))
+    return redirect("registry:detail", person_id=person.pk)

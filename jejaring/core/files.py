@@ -1,0 +1,42 @@
+"""Uploaded files: checked by size and by their first bytes, not by their name alone."""
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# The file types offices send as evidence, and the bytes each one starts with.
+SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+
+
+def check_upload(upload, *, allowed: tuple[str, ...], max_bytes: int) -> str:
+    """Return the file's content type, or raise ValidationError saying what is wrong."""
+    name = upload.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in allowed:
+        raise ValidationError(
+            _("Only these file types are accepted: %(types)s.")
+            % {"types": ", ".join(t.upper() for t in allowed)}
+        )
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)}
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in SIGNATURES[extension]):
+        raise ValidationError(
+            _("The file's content is not a real %(type)s file.") % {"type": extension.upper()}
+        )
+    return CONTENT_TYPES[extension]
