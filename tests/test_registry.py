@@ -329,3 +329,52 @@ def test_merge_moves_cases_and_undo_moves_them_back(child, bearer):
     actions.undo_merge(record, acting_user=None)
     case.refresh_from_db()
     assert case.person_id == duplicate.pk
+
+
+def test_export_masks_nik_unless_the_role_reconciles_data(child, victim, as_user):
+    from jejaring.accounts.actions import create_user
+    from jejaring.network.models import Organisation
+
+    export = as_user("petugas.pekanbaru").get(reverse("registry:export"), {"q": "fauzan"})
+    text = b"".join([export.content]).decode("utf-8-sig")
+    assert "147101••••••0007" in text and BOY_NIK not in text
+    create_user(
+        username="operator.pekanbaru",
+        roles=["operator"],
+        password=None,
+        organisation=Organisation.objects.get(code="dinsos-kota-pekanbaru"),
+        acting_user=None,
+    )
+    officer = as_user("operator.pekanbaru").get(reverse("registry:export"), {"q": "fauzan"})
+    assert BOY_NIK in officer.content.decode("utf-8-sig")
+    governed = (
+        as_user("dukcapil.pekanbaru")
+        .get(reverse("registry:export"), {"region": "14.71"})
+        .content.decode("utf-8-sig")
+    )
+    assert "Putri Ayu Lestari" not in governed and "P. A. L." in governed
+    assert AuditEntry.objects.filter(action="read", message__startswith="export of").exists()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_photo_is_identity(child, victim, bearer, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    headers = bearer("petugas.pekanbaru")
+    for person in (child, victim):
+        uploaded = Client().post(f"/api/v1/persons/{person.pk}/photo",
+                                 {"photo": SimpleUploadedFile("foto.png", PNG)}, **headers)
+        assert uploaded.status_code == 200, uploaded.content
+    own = Client().get(f"/api/v1/persons/{victim.pk}/photo", **headers)
+    assert b"".join(own.streaming_content) == PNG
+    # The governing office sees the child's photo, not the protected girl's.
+    dukcapil = bearer("dukcapil.pekanbaru")
+    assert Client().get(f"/api/v1/persons/{child.pk}/photo", **dukcapil).status_code == 200
+    assert Client().get(f"/api/v1/persons/{victim.pk}/photo", **dukcapil).status_code == 404
+    fake = Client().post(f"/api/v1/persons/{child.pk}/photo",
+                         {"photo": SimpleUploadedFile("foto.png", b"GIF89a....")}, **headers)
+    assert fake.status_code == 422
+    assert fake.json()["detail"][0]["field"] == "photo"

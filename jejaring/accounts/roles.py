@@ -23,3 +23,7 @@ ORGANISATION_MANAGERS = frozenset({Role.OFFICE_HEAD, Role.DATA_OFFICER})
 # Roles that may read a full NIK where the person's identity is visible; others see it
 # masked. Lists and exports always mask it.
 NIK_READERS = frozenset({Role.NETWORK_ADMIN, Role.OFFICE_HEAD, Role.CASE_WORKER, Role.DATA_OFFICER})
+
+# Roles that see full NIKs in lists and exports too: data officers reconcile records
+# across spreadsheets. Everyone else sees lists and exports masked.
+NIK_LIST_READERS = frozenset({Role.NETWORK_ADMIN, Role.DATA_OFFICER})

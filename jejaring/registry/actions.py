@@ -309,3 +309,36 @@ def link_relative(
         raise ValidationError({"relative": _("This link is already recorded.")})
     audit.record_create(relation, acting_user=acting_user, parent=person)
     return relation
+
+
+PHOTO_TYPES = ("jpg", "jpeg", "png")
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def set_photo(person: Person, upload, *, acting_user) -> Person:
+    from jejaring.core.files import check_upload
+
+    try:
+        check_upload(upload, allowed=PHOTO_TYPES, max_bytes=PHOTO_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
+    before = audit.snapshot(person)
+    # Stored before the transaction: storage is not transactional (see attach_file).
+    person.photo.save(upload.name, upload, save=False)
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(photo=person.photo.name)
+        audit.record_update(person, before, acting_user=acting_user, message="photo")
+    return person
+
+
+def photo_for(user, person_id: int) -> Person:
+    """The person whose photo the user may see (identity visible), the read audited."""
+    from django.http import Http404
+
+    from jejaring.core.scoping import VIEW_IDENTITY
+
+    person = Person.objects.restrict(user, VIEW_IDENTITY).filter(pk=person_id).first()
+    if person is None or not person.photo:
+        raise Http404
+    audit.record(AuditAction.READ, person, acting_user=user, message="photo")
+    return person

@@ -2,9 +2,10 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jejaring.core.filtering import filtered
@@ -270,3 +271,20 @@ def link(request, person_id: int, payload: RelativeIn):
         person, relative, payload.kind, acting_user=request.auth, note=payload.note
     )
     return Status(201, {"id": relation.pk, "kind": relation.kind, "relative": relation.relative_id})
+
+
+@router.post(
+    "/{int:person_id}/photo",
+    response=dict[str, Any],
+    summary="Upload the person's photo (JPG or PNG, up to 2 MB)",
+)
+def upload_photo(request, person_id: int, photo: File[UploadedFile]):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    actions.set_photo(person, photo, acting_user=request.auth)
+    return {"photo": True}
+
+
+@router.get("/{int:person_id}/photo", summary="The person's photo (identity visible only)")
+def get_photo(request, person_id: int):
+    person = actions.photo_for(request.auth, person_id)
+    return FileResponse(person.photo.open("rb"))

@@ -73,6 +73,8 @@ class Person(models.Model):
     guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
     disability = models.TextField(_("disability details"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Served only through a scoped, audited view: a face is identity.
+    photo = models.FileField(_("photo"), upload_to="people/photos/%Y/", blank=True)
     # Denormalised from the categories held, so scoping can filter on it in SQL.
     is_sensitive = models.BooleanField(default=False, editable=False, db_index=True)
     merged_into = models.ForeignKey(

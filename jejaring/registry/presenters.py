@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from jejaring.accounts.roles import NIK_READERS
+from jejaring.accounts.roles import NIK_LIST_READERS, NIK_READERS
 from jejaring.core.scoping import VIEW_IDENTITY, scope_for
 
 from . import nik as nik_rules
@@ -100,7 +100,8 @@ class PersonView:
 def present_many(people, user, *, full_nik_allowed: bool = False) -> list[PersonView]:
     """Views of several people with one query for who may see whose identity.
 
-    Lists never show a full NIK (``full_nik_allowed`` is for a single record's page).
+    Lists and exports mask the NIK unless the role reconciles data (NIK_LIST_READERS);
+    ``full_nik_allowed`` is for a single record's page, where NIK_READERS see it.
     """
     people = list(people)
     visible = set(
@@ -109,13 +110,10 @@ def present_many(people, user, *, full_nik_allowed: bool = False) -> list[Person
         .values_list("pk", flat=True)
     )
     scope = scope_for(user)
-    nik_reader = bool(scope and (scope.is_network_admin or scope.has_any_role(NIK_READERS)))
+    readers = NIK_READERS if full_nik_allowed else NIK_LIST_READERS
+    nik_reader = bool(scope and (scope.is_network_admin or scope.has_any_role(readers)))
     return [
-        PersonView(
-            p,
-            identity=p.pk in visible,
-            full_nik=full_nik_allowed and nik_reader and p.pk in visible,
-        )
+        PersonView(p, identity=p.pk in visible, full_nik=nik_reader and p.pk in visible)
         for p in people
     ]
 

@@ -6,9 +6,12 @@ app_name = "registry"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("baru/", views.person_create, name="create"),
+    path("ekspor.csv", views.person_export, name="export"),
     path("<int:person_id>/", views.person_detail, name="detail"),
     path("<int:person_id>/ubah/", views.person_edit, name="edit"),
     path("<int:person_id>/gabung/", views.person_merge, name="merge"),
     path("<int:person_id>/keluarga/", views.link_relative, name="link_relative"),
+    path("<int:person_id>/foto/", views.photo, name="photo"),
+    path("<int:person_id>/foto/unggah/", views.photo_upload, name="photo_upload"),
     path("gabungan/<int:merge_id>/batal/", views.merge_undo, name="merge_undo"),
 ]

@@ -1,13 +1,18 @@
 """Registry pages: search, register with the duplicate guard, the person's page, merge."""
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jejaring.audit import log as audit
+from jejaring.audit.models import AuditAction
 from jejaring.cases.forms import ConsentForm, OpenCaseForm
 from jejaring.cases.models import Case
 from jejaring.cases.timeline import person_timeline
@@ -229,3 +234,78 @@ def link_relative(request, person_id: int):
     else:
         messages.success(request, _("Family link recorded."))
     return redirect("registry:detail", person_id=person.pk)
+
+
+EXPORT_LIMIT = 50_000
+
+
+@login_required
+def person_export(request):
+    """The current search as CSV, masked as the user may see it; the export is audited."""
+    queryset = actions.living(
+        Person.objects.restrict(request.user).select_related("region", "region__parent")
+    ).prefetch_related("categories__category")
+    filterset = PersonFilter(request.GET or None, queryset=queryset, request=request)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    people = list(results.order_by("name_key", "id")[:EXPORT_LIMIT])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="registri.csv"'
+    response.write("\\ufeff")  # so Excel opens the UTF-8 file with the right characters
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Record"),
+            _("Name"),
+            _("NIK"),
+            _("Sex"),
+            _("Born"),
+            _("Place"),
+            _("Categories"),
+            _("Protected"),
+        ]
+    )
+    for view in present_many(people, request.user):
+        p = view.person
+        writer.writerow(
+            [
+                p.pk,
+                view.name,
+                view.nik,
+                p.get_sex_display(),
+                view.birth,
+                view.place,
+                "; ".join(c.category.name for c in p.categories.all()),
+                _("yes") if not view.identity else "",
+            ]
+        )
+    audit.record(
+        AuditAction.READ,
+        None,
+        acting_user=request.user,
+        object_type="registry.person",
+        message=f"export of {len(people)} records: {request.GET.urlencode()[:150]}",
+    )
+    return response
+
+
+@login_required
+@require_POST
+def photo_upload(request, person_id: int):
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choose a photo."))
+    else:
+        try:
+            actions.set_photo(person, upload, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Photo saved."))
+    return redirect("registry:detail", person_id=person.pk)
+
+
+@login_required
+def photo(request, person_id: int):
+    person = actions.photo_for(request.user, person_id)
+    return FileResponse(person.photo.open("rb"))
