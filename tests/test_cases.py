@@ -293,3 +293,39 @@ def test_leading_sector_table_api(api):
     assert admin.post("/api/v1/leading-sectors/", body).status_code == 201
     bad = admin.post("/api/v1/leading-sectors/", {**body, "region": "99", "category": "x"})
     assert {e["field"] for e in bad.json()["detail"]} == {"region", "category"}
+
+
+def test_assign_worker_from_the_same_organisation_only(api):
+    from jejaring.accounts.models import User
+
+    dinsos = api("petugas.pekanbaru")
+    case = Case.objects.filter(organisation__code="dinsos-kota-pekanbaru").first()
+    me = User.objects.get(username="petugas.pekanbaru")
+    assigned = dinsos.put(f"/api/v1/cases/{case.pk}/worker", {"worker": me.pk})
+    assert assigned.json()["assigned_worker"] == me.pk
+    other = User.objects.get(username="petugas.bandung")
+    refused = dinsos.put(f"/api/v1/cases/{case.pk}/worker", {"worker": other.pk})
+    assert refused.status_code == 422
+    board = dinsos.get("/api/v1/cases/", mine="true").json()
+    assert [c["id"] for c in board["items"]] == [case.pk]
+
+
+def test_withdrawn_consent_blocks_new_partner_referrals(api):
+    dinsos = api("petugas.pekanbaru")
+    case = Case.objects.filter(organisation__code="dinsos-kota-pekanbaru").first()
+    consent = dinsos.post(f"/api/v1/persons/{case.person_id}/consents", {
+        "given_by_name": "Ibu", "given_by": "parent", "scope": "LKSA", "given_on": TODAY}).json()
+    withdrawn = dinsos.post(f"/api/v1/persons/{case.person_id}/consents/{consent['id']}/withdraw")
+    assert withdrawn.json()["withdrawn_on"] == TODAY
+    refused = dinsos.post("/api/v1/referrals/", {"case": case.pk, "reason": "pengasuhan",
+                                                 "to_organisation": org_id("lksa-harapan-bunda")})
+    assert refused.status_code == 422
+
+
+def test_child_consent_comes_from_a_parent_or_guardian(api):
+    dinsos = api("petugas.pekanbaru")
+    case = Case.objects.filter(organisation__code="dinsos-kota-pekanbaru").first()
+    response = dinsos.post(f"/api/v1/persons/{case.person_id}/consents", {
+        "given_by_name": "Rizki", "given_by": "self", "scope": "LKSA", "given_on": TODAY})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "given_by"

@@ -365,8 +365,11 @@ def test_photo_is_identity(child, victim, bearer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     headers = bearer("petugas.pekanbaru")
     for person in (child, victim):
-        uploaded = Client().post(f"/api/v1/persons/{person.pk}/photo",
-                                 {"photo": SimpleUploadedFile("foto.png", PNG)}, **headers)
+        uploaded = Client().post(
+            f"/api/v1/persons/{person.pk}/photo",
+            {"photo": SimpleUploadedFile("foto.png", PNG)},
+            **headers,
+        )
         assert uploaded.status_code == 200, uploaded.content
     own = Client().get(f"/api/v1/persons/{victim.pk}/photo", **headers)
     assert b"".join(own.streaming_content) == PNG
@@ -374,7 +377,37 @@ def test_photo_is_identity(child, victim, bearer, settings, tmp_path):
     dukcapil = bearer("dukcapil.pekanbaru")
     assert Client().get(f"/api/v1/persons/{child.pk}/photo", **dukcapil).status_code == 200
     assert Client().get(f"/api/v1/persons/{victim.pk}/photo", **dukcapil).status_code == 404
-    fake = Client().post(f"/api/v1/persons/{child.pk}/photo",
-                         {"photo": SimpleUploadedFile("foto.png", b"GIF89a....")}, **headers)
+    fake = Client().post(
+        f"/api/v1/persons/{child.pk}/photo",
+        {"photo": SimpleUploadedFile("foto.png", b"GIF89a....")},
+        **headers,
+    )
     assert fake.status_code == 422
     assert fake.json()["detail"][0]["field"] == "photo"
+
+
+def test_categories_are_added_verified_and_drive_sensitivity(child, bearer):
+    headers = bearer("petugas.pekanbaru")
+    url = f"/api/v1/persons/{child.pk}/categories/anak_berhadapan_dengan_hukum"
+    added = Client().put(url, data=json.dumps({"status": "verified"}),
+                         content_type="application/json", **headers).json()
+    assert added == {"category": "anak_berhadapan_dengan_hukum", "status": "verified",
+                     "spm_group": None, "is_sensitive": True}
+    # A child in conflict with the law: now masked for the governing office.
+    seen = Client().get(f"/api/v1/persons/{child.pk}", **bearer("dukcapil.pekanbaru")).json()
+    assert seen["identity_protected"] is True
+    terlantar = Client().put(f"/api/v1/persons/{child.pk}/categories/anak_terlantar",
+                             data="{}", content_type="application/json", **headers).json()
+    assert terlantar["spm_group"] == "anak_terlantar"
+
+
+def test_sensitive_identity_is_for_named_roles_only(victim, bearer):
+    from jejaring.accounts.actions import create_user
+    from jejaring.network.models import Organisation
+
+    create_user(username="fasilitator.pekanbaru", roles=["fasilitator"], password=None,
+                organisation=Organisation.objects.get(code="dinsos-kota-pekanbaru"),
+                acting_user=None)
+    seen = Client().get(f"/api/v1/persons/{victim.pk}",
+                        **bearer("fasilitator.pekanbaru")).json()
+    assert seen["identity_protected"] is True

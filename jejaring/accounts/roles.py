@@ -27,3 +27,9 @@ NIK_READERS = frozenset({Role.NETWORK_ADMIN, Role.OFFICE_HEAD, Role.CASE_WORKER,
 # Roles that see full NIKs in lists and exports too: data officers reconcile records
 # across spreadsheets. Everyone else sees lists and exports masked.
 NIK_LIST_READERS = frozenset({Role.NETWORK_ADMIN, Role.DATA_OFFICER})
+
+# Within the organisations handling a person, the roles that see a sensitive person's
+# identity (UU 11/2012, UU 27/2022): the people doing the work, not e.g. a facilitator.
+SENSITIVE_IDENTITY_ROLES = frozenset(
+    {Role.OFFICE_HEAD, Role.CASE_WORKER, Role.DATA_OFFICER, Role.PARTNER_STAFF}
+)

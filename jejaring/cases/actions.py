@@ -487,3 +487,19 @@ def set_leading_sector(region, category, organisation, role: str, *, acting_user
     else:
         audit.record_update(row, before, acting_user=acting_user)
     return row
+
+
+@transaction.atomic
+def assign_worker(case: Case, worker, *, acting_user) -> Case:
+    if worker is not None and worker.organisation_id != case.organisation_id:
+        raise ValidationError(
+            {
+                "assigned_worker": _("The case worker must belong to %(org)s.")
+                % {"org": case.organisation.name}
+            }
+        )
+    before = audit.snapshot(case)
+    case.assigned_worker = worker
+    case.save(update_fields=["assigned_worker"])
+    audit.record_update(case, before, acting_user=acting_user, parent=case.person)
+    return case

@@ -519,3 +519,36 @@ def set_leading_sector(request, payload: LeadingSectorIn):
     return Status(
         201, LeadingSector.objects.select_related("category", "organisation").get(pk=row.pk)
     )
+
+
+class AssignIn(Schema):
+    worker: int | None = None
+
+
+@router.put("/cases/{int:case_id}/worker", response=CaseOut, summary="Assign the case worker")
+def assign(request, case_id: int, payload: AssignIn):
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    worker = None
+    if payload.worker is not None:
+        from jejaring.accounts.models import User
+
+        worker = User.objects.filter(pk=payload.worker, is_active=True).first()
+        if worker is None:
+            raise ValidationError({"worker": _("Unknown user.")})
+    actions.assign_worker(case, worker, acting_user=request.auth)
+    return _case_qs().get(pk=case.pk)
+
+
+@router.post(
+    "/persons/{int:person_id}/consents/{int:consent_id}/withdraw",
+    response=ConsentOut,
+    summary="Withdraw consent (no new partner referrals)",
+)
+def withdraw(request, person_id: int, consent_id: int):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    consent = person.consents.filter(pk=consent_id, withdrawn_on__isnull=True).first()
+    if consent is None:
+        from django.http import Http404
+
+        raise Http404
+    return actions.withdraw_consent(consent, acting_user=request.auth)

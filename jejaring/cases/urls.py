@@ -21,6 +21,12 @@ urlpatterns = [
     path("<int:case_id>/layanan/", views.case_service, name="service"),
     path("<int:case_id>/rujuk/", views.case_refer, name="refer"),
     path("<int:case_id>/catatan/", views.case_note, name="note"),
+    path("<int:case_id>/petugas/", views.case_assign, name="assign"),
+    path(
+        "orang/<int:person_id>/persetujuan/<int:consent_id>/cabut/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("<int:case_id>/lampiran/", views.case_attach, name="attach"),
     path("lampiran/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("rujukan/<int:referral_id>/", views.referral_detail, name="referral"),

@@ -127,6 +127,7 @@ def case_detail(request, case_id: int):
         "needs_form": NeedsForm(initial={"needs": case.needs.all()}),
         "service_form": ServiceForm(),
         "referral_form": ReferralForm(),
+        "staff": case.organisation.staff.filter(is_active=True) if may_change else [],
         "attachments": case.attachments.all()
         if can(request.user, VIEW_IDENTITY, case.person)
         else [],
@@ -419,3 +420,28 @@ def attachment_for(user, attachment_id: int) -> CaseAttachment:
     )
     audit.record(AuditAction.READ, attachment, acting_user=user, parent=attachment.case)
     return attachment
+
+
+@login_required
+@require_POST
+def case_assign(request, case_id: int):
+    case = _case_for_change(request, case_id)
+    worker_id = request.POST.get("worker", "")
+    worker = (
+        case.organisation.staff.filter(pk=worker_id, is_active=True).first()
+        if worker_id.isdigit()
+        else None
+    )
+    actions.assign_worker(case, worker, acting_user=request.user)
+    messages.success(request, _("Case worker assigned.") if worker else _("Case unassigned."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request, person_id: int, consent_id: int):
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    consent = get_object_or_404(person.consents, pk=consent_id, withdrawn_on__isnull=True)
+    actions.withdraw_consent(consent, acting_user=request.user)
+    messages.success(request, _("Consent withdrawn: no new referrals to partners."))
+    return redirect("registry:detail", person_id=person.pk)

@@ -15,7 +15,7 @@ from jejaring.regions.fields import region_by_code
 
 from . import actions
 from .filters import PersonFilter
-from .models import BirthDatePrecision, Person, PersonMerge, Sex
+from .models import BirthDatePrecision, Person, PersonMerge, Sex, VerificationStatus
 from .presenters import present, present_many
 
 router = Router(tags=["registry"])
@@ -288,3 +288,35 @@ def upload_photo(request, person_id: int, photo: File[UploadedFile]):
 def get_photo(request, person_id: int):
     person = actions.photo_for(request.auth, person_id)
     return FileResponse(person.photo.open("rb"))
+
+
+class CategoryIn(Schema):
+    status: VerificationStatus = VerificationStatus.UNVERIFIED
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+
+
+@router.put(
+    "/{int:person_id}/categories/{code}",
+    response=dict[str, Any],
+    summary="Add, verify, reject or end a category the person holds",
+)
+def set_category(request, person_id: int, code: str, payload: CategoryIn):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    category = PmksCategory.objects.filter(code=code).first()
+    if category is None:
+        raise Http404
+    held = actions.set_category(
+        person,
+        category,
+        acting_user=request.auth,
+        status=payload.status,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+    )
+    return {
+        "category": code,
+        "status": held.status,
+        "spm_group": category.spm_group.code if category.spm_group_id else None,
+        "is_sensitive": Person.objects.get(pk=person.pk).is_sensitive,
+    }

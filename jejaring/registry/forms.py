@@ -5,7 +5,7 @@ from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodeField
 
-from .models import Person
+from .models import Person, VerificationStatus
 
 
 class PersonForm(forms.ModelForm):
@@ -78,3 +78,9 @@ class PersonForm(forms.ModelForm):
 
     def person_data(self) -> dict:
         return {f: self.cleaned_data.get(f) for f in self.Meta.fields}
+
+
+class PersonCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=PmksCategory.objects.active(), label=_("Category"))
+    status = forms.ChoiceField(choices=VerificationStatus.choices, label=_("Verification"))
+    end_date = forms.DateField(label=_("Until"), required=False, widget=NativeDateInput())

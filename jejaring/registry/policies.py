@@ -11,6 +11,7 @@
 
 from django.db.models import Q
 
+from jejaring.accounts.roles import SENSITIVE_IDENTITY_ROLES
 from jejaring.core.scoping import (
     CHANGE,
     NOTHING,
@@ -48,12 +49,16 @@ class PersonPolicy(ScopePolicy):
         if action == VIEW:
             return handling(scope) | governed(scope)
         if action == VIEW_IDENTITY:
-            return handling(scope) | (governed(scope) & Q(is_sensitive=False))
+            # Sensitive identities: the handling organisations' named roles only.
+            sees_sensitive = scope.has_any_role(SENSITIVE_IDENTITY_ROLES)
+            own = handling(scope) if sees_sensitive else handling(scope) & Q(is_sensitive=False)
+            return own | (governed(scope) & Q(is_sensitive=False))
         if action == CHANGE:
             return handling(scope)
         return NOTHING
 
     def filter_for_admin(self, scope: Scope, action: str) -> Q:
         if action == VIEW_IDENTITY:
-            return handling(scope) | Q(is_sensitive=False)
+            sees_sensitive = scope.has_any_role(SENSITIVE_IDENTITY_ROLES)
+            return (handling(scope) if sees_sensitive else NOTHING) | Q(is_sensitive=False)
         return Q()

@@ -22,7 +22,7 @@ from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 
 from . import actions
 from .filters import PersonFilter
-from .forms import PersonForm
+from .forms import PersonCategoryForm, PersonForm
 from .models import Person, PersonMerge, PersonRelation
 from .presenters import present, present_many
 
@@ -140,6 +140,7 @@ def person_detail(request, person_id: int):
             )
         ),
         "relation_kinds": PersonRelation.Kind.choices,
+        "category_form": PersonCategoryForm(),
         "open_case_form": OpenCaseForm(),
         "consent_form": ConsentForm(),
     }
@@ -309,3 +310,23 @@ def photo_upload(request, person_id: int):
 def photo(request, person_id: int):
     person = actions.photo_for(request.user, person_id)
     return FileResponse(person.photo.open("rb"))
+
+
+@login_required
+@require_POST
+def category_set(request, person_id: int):
+    """Add a category, or verify / reject / end one the person holds."""
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    form = PersonCategoryForm(request.POST)
+    if form.is_valid():
+        actions.set_category(
+            person,
+            form.cleaned_data["category"],
+            acting_user=request.user,
+            status=form.cleaned_data["status"],
+            end_date=form.cleaned_data["end_date"],
+        )
+        messages.success(request, _("Category saved."))
+    else:
+        messages.error(request, _("Choose a category and a verification status."))
+    return redirect("registry:detail", person_id=person.pk)
