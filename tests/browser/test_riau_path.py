@@ -85,7 +85,7 @@ def section(page: Page, heading: str) -> Locator:
 
 def state_tag(page: Page) -> Locator:
     """The case's state, shown as the first tag under the case page's heading."""
-    return page.locator("#main h1 + p .tag").first
+    return page.locator("#case-state")
 
 
 def referral_state(page: Page) -> Locator:
@@ -245,7 +245,7 @@ def test_riau_street_child_path(party: Callable[[str], Page], network: str):
     submit(transition)
     expect(message(panti)).to_contain_text("Kasus diperbarui.")
     expect(state_tag(panti)).to_have_text("Ditutup")
-    expect(panti.locator("#main h1 + p")).to_contain_text("Bersatu kembali dengan keluarga")
+    expect(panti.locator("#case-status")).to_contain_text("Bersatu kembali dengan keluarga")
     expect(transition).to_have_count(0)  # a closed case offers no more transitions
 
     # 6. Every office on the path reads the whole story on the person's page …
