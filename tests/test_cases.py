@@ -313,19 +313,25 @@ def test_assign_worker_from_the_same_organisation_only(api):
 def test_withdrawn_consent_blocks_new_partner_referrals(api):
     dinsos = api("petugas.pekanbaru")
     case = Case.objects.filter(organisation__code="dinsos-kota-pekanbaru").first()
-    consent = dinsos.post(f"/api/v1/persons/{case.person_id}/consents", {
-        "given_by_name": "Ibu", "given_by": "parent", "scope": "LKSA", "given_on": TODAY}).json()
+    consent = dinsos.post(
+        f"/api/v1/persons/{case.person_id}/consents",
+        {"given_by_name": "Ibu", "given_by": "parent", "scope": "LKSA", "given_on": TODAY},
+    ).json()
     withdrawn = dinsos.post(f"/api/v1/persons/{case.person_id}/consents/{consent['id']}/withdraw")
     assert withdrawn.json()["withdrawn_on"] == TODAY
-    refused = dinsos.post("/api/v1/referrals/", {"case": case.pk, "reason": "pengasuhan",
-                                                 "to_organisation": org_id("lksa-harapan-bunda")})
+    refused = dinsos.post(
+        "/api/v1/referrals/",
+        {"case": case.pk, "reason": "pengasuhan", "to_organisation": org_id("lksa-harapan-bunda")},
+    )
     assert refused.status_code == 422
 
 
 def test_child_consent_comes_from_a_parent_or_guardian(api):
     dinsos = api("petugas.pekanbaru")
     case = Case.objects.filter(organisation__code="dinsos-kota-pekanbaru").first()
-    response = dinsos.post(f"/api/v1/persons/{case.person_id}/consents", {
-        "given_by_name": "Rizki", "given_by": "self", "scope": "LKSA", "given_on": TODAY})
+    response = dinsos.post(
+        f"/api/v1/persons/{case.person_id}/consents",
+        {"given_by_name": "Rizki", "given_by": "self", "scope": "LKSA", "given_on": TODAY},
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "given_by"

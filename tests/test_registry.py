@@ -389,15 +389,32 @@ def test_photo_is_identity(child, victim, bearer, settings, tmp_path):
 def test_categories_are_added_verified_and_drive_sensitivity(child, bearer):
     headers = bearer("petugas.pekanbaru")
     url = f"/api/v1/persons/{child.pk}/categories/anak_berhadapan_dengan_hukum"
-    added = Client().put(url, data=json.dumps({"status": "verified"}),
-                         content_type="application/json", **headers).json()
-    assert added == {"category": "anak_berhadapan_dengan_hukum", "status": "verified",
-                     "spm_group": None, "is_sensitive": True}
+    added = (
+        Client()
+        .put(
+            url, data=json.dumps({"status": "verified"}), content_type="application/json", **headers
+        )
+        .json()
+    )
+    assert added == {
+        "category": "anak_berhadapan_dengan_hukum",
+        "status": "verified",
+        "spm_group": None,
+        "is_sensitive": True,
+    }
     # A child in conflict with the law: now masked for the governing office.
     seen = Client().get(f"/api/v1/persons/{child.pk}", **bearer("dukcapil.pekanbaru")).json()
     assert seen["identity_protected"] is True
-    terlantar = Client().put(f"/api/v1/persons/{child.pk}/categories/anak_terlantar",
-                             data="{}", content_type="application/json", **headers).json()
+    terlantar = (
+        Client()
+        .put(
+            f"/api/v1/persons/{child.pk}/categories/anak_terlantar",
+            data="{}",
+            content_type="application/json",
+            **headers,
+        )
+        .json()
+    )
     assert terlantar["spm_group"] == "anak_terlantar"
 
 
@@ -405,9 +422,33 @@ def test_sensitive_identity_is_for_named_roles_only(victim, bearer):
     from jejaring.accounts.actions import create_user
     from jejaring.network.models import Organisation
 
-    create_user(username="fasilitator.pekanbaru", roles=["fasilitator"], password=None,
-                organisation=Organisation.objects.get(code="dinsos-kota-pekanbaru"),
-                acting_user=None)
-    seen = Client().get(f"/api/v1/persons/{victim.pk}",
-                        **bearer("fasilitator.pekanbaru")).json()
+    create_user(
+        username="fasilitator.pekanbaru",
+        roles=["fasilitator"],
+        password=None,
+        organisation=Organisation.objects.get(code="dinsos-kota-pekanbaru"),
+        acting_user=None,
+    )
+    seen = Client().get(f"/api/v1/persons/{victim.pk}", **bearer("fasilitator.pekanbaru")).json()
     assert seen["identity_protected"] is True
+
+
+def test_search_by_case_status_and_street_name(child, as_user, bearer):
+    from jejaring.cases.actions import open_case
+
+    headers = bearer("petugas.pekanbaru")
+    none = Client().get("/api/v1/persons/", {"q": "fauzan", "case_state": "none"}, **headers)
+    assert [p["id"] for p in none.json()["items"]] == [child.pk]
+    open_case(
+        child,
+        PmksCategory.objects.get(code="anak_jalanan"),
+        organisation=child.registered_by,
+        acting_user=None,
+    )
+    opened = Client().get("/api/v1/persons/", {"q": "fauzan", "case_state": "open"}, **headers)
+    assert [p["id"] for p in opened.json()["items"]] == [child.pk]
+    as_user("petugas.pekanbaru").post(
+        reverse("registry:alias_add", args=[child.pk]), {"name": "Ucok Terminal", "kind": "street"}
+    )
+    by_street = Client().get("/api/v1/persons/", {"q": "ucok"}, **headers)
+    assert [p["id"] for p in by_street.json()["items"]] == [child.pk]

@@ -26,6 +26,7 @@ class PersonQuery(Schema):
     region: str | None = Field(None, description="Region code: people living inside it")
     category: str | None = Field(None, description="PMKS category code")
     has_nik: bool | None = None
+    case_state: str | None = Field(None, description="'open', 'none' or 'closed'")
 
 
 class PersonIn(Schema):

@@ -23,10 +23,20 @@ class PersonFilter(django_filters.FilterSet):
         empty_label=_("All"),
     )
     has_nik = django_filters.BooleanFilter(method="by_nik_status", label=_("Has a NIK"))
+    case_state = django_filters.ChoiceFilter(
+        method="by_case_state",
+        label=_("Case status"),
+        empty_label=_("All"),
+        choices=[
+            ("open", _("Has an open case")),
+            ("none", _("No case")),
+            ("closed", _("All cases closed")),
+        ],
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "region", "category", "has_nik"]
+        fields = ["q", "region", "category", "has_nik", "case_state"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -56,3 +66,16 @@ class PersonFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.exclude(nik="") if value else queryset.filter(nik="")
+
+    def by_case_state(self, queryset, name, value):
+        from jejaring.cases.models import Case, CaseState
+
+        open_cases = Case.objects.exclude(state=CaseState.CLOSED).values("person_id")
+        any_case = Case.objects.values("person_id")
+        if value == "open":
+            return queryset.filter(pk__in=open_cases)
+        if value == "none":
+            return queryset.exclude(pk__in=any_case)
+        if value == "closed":
+            return queryset.filter(pk__in=any_case).exclude(pk__in=open_cases)
+        return queryset

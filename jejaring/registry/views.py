@@ -23,7 +23,7 @@ from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 from . import actions
 from .filters import PersonFilter
 from .forms import PersonCategoryForm, PersonForm
-from .models import Person, PersonMerge, PersonRelation
+from .models import Person, PersonAlias, PersonMerge, PersonRelation
 from .presenters import present, present_many
 
 PAGE_SIZE = 25
@@ -329,4 +329,18 @@ def category_set(request, person_id: int):
         messages.success(request, _("Category saved."))
     else:
         messages.error(request, _("Choose a category and a verification status."))
+    return redirect("registry:detail", person_id=person.pk)
+
+
+@login_required
+@require_POST
+def alias_add(request, person_id: int):
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    name = request.POST.get("name", "").strip()
+    kind = request.POST.get("kind", PersonAlias.Kind.ALIAS)
+    if not name or kind not in PersonAlias.Kind.values:
+        messages.error(request, _("Type the other name."))
+    else:
+        actions.add_alias(person, name[:200], kind, acting_user=request.user)
+        messages.success(request, _("Other name added."))
     return redirect("registry:detail", person_id=person.pk)
