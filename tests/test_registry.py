@@ -452,3 +452,23 @@ def test_search_by_case_status_and_street_name(child, as_user, bearer):
     )
     by_street = Client().get("/api/v1/persons/", {"q": "ucok"}, **headers)
     assert [p["id"] for p in by_street.json()["items"]] == [child.pk]
+
+
+def test_person_lists_do_not_grow_queries_with_rows(as_user, bearer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, headers = as_user("petugas.pekanbaru"), bearer("petugas.pekanbaru")
+    Client().get("/api/v1/accounts/me", **headers)  # the token's first use is stamped once
+
+    def count(fetch):
+        with CaptureQueriesContext(connection) as ctx:
+            assert fetch().status_code == 200
+        return len(ctx.captured_queries)
+
+    page = lambda: client.get(reverse("registry:list"))  # noqa: E731
+    api = lambda: Client().get("/api/v1/persons/", **headers)  # noqa: E731
+    before = (count(page), count(api))
+    for i in range(8):
+        register(full_name=f"Anak Uji {i}", nik="", categories=("anak_terlantar",))
+    assert (count(page), count(api)) == before
