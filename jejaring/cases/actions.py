@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 from jejaring.network.models import OrganisationLevel, Sector
+from jejaring.registry.presenters import identity_visible
 
 from .models import (
     TRANSITIONS,
@@ -76,6 +77,15 @@ def open_case(
         raise ValidationError(_("A case starts as reported or registered."))
     if person.is_merged:
         raise ValidationError(_("This record was merged; open the case on the kept record."))
+    if acting_user is not None and not identity_visible(acting_user, person.pk):
+        # A case makes its organisation a handler of the person, which would unmask a
+        # protected record: only those who already see the identity may open one.
+        raise PermissionDenied(
+            _(
+                "This record is protected: only the organisations handling "
+                "the person may open a case. Ask them for a referral."
+            )
+        )
     case = Case.objects.create(
         person=person,
         organisation=organisation,

@@ -7,10 +7,12 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.scoping import CHANGE, VIEW, VIEW_IDENTITY, get_scoped_or_404, scope_for
+from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.reference.models import PmksCategory
+from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person
+from jejaring.registry.presenters import identity_visible
 
 from . import actions
 from .models import (
@@ -26,7 +28,7 @@ from .models import (
     SectorRole,
     ServiceType,
 )
-from .overlap import refresh_overlaps_task
+from .overlap import request_refresh
 from .routing import suggest_receivers
 from .timeline import person_timeline
 
@@ -50,6 +52,11 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_needs(obj):
         return [s.code for s in obj.needs.all()]
+
+    @staticmethod
+    def resolve_summary(obj, context):
+        # Free text about the person: only where their identity is visible.
+        return obj.summary if identity_visible(context["request"].auth, obj.person_id) else ""
 
 
 class CaseIn(Schema):
@@ -114,6 +121,15 @@ class ReferralOut(Schema):
     def resolve_warnings(obj):
         return obj.warning_messages()
 
+    @staticmethod
+    def resolve_reason(obj, context):
+        return obj.reason if identity_visible(context["request"].auth, obj.person_id) else ""
+
+    @staticmethod
+    def resolve_decline_reason(obj, context):
+        visible = identity_visible(context["request"].auth, obj.person_id)
+        return obj.decline_reason if visible else ""
+
 
 class DeclineIn(Schema):
     reason: str
@@ -177,7 +193,7 @@ def list_cases(
 
 @router.post("/cases/", response={201: CaseOut}, summary="Open a case")
 def open_case(request, payload: CaseIn):
-    person = get_scoped_or_404(Person, request.auth, VIEW, pk=payload.person)
+    person = get_scoped_or_404(Person, request.auth, VIEW_IDENTITY, pk=payload.person)
     try:
         category = PmksCategory.objects.get(code=payload.category)
     except PmksCategory.DoesNotExist as exc:
@@ -335,13 +351,16 @@ def _require_receiver(request, referral):
     summary="Every case, service and referral the user may see",
 )
 def timeline(request, person_id: int):
-    person = get_scoped_or_404(Person, request.auth, pk=person_id)
+    # The timeline tells the person's story: only where their identity is visible.
+    person = get_scoped_or_404(Person, request.auth, VIEW_IDENTITY, pk=person_id)
+    registry_actions.record_read(person, acting_user=request.auth, masked=False)
     return [e.as_dict() for e in person_timeline(person, request.auth)]
 
 
 @router.get("/persons/{int:person_id}/consents", response=list[ConsentOut])
 def consents(request, person_id: int):
-    person = get_scoped_or_404(Person, request.auth, pk=person_id)
+    person = get_scoped_or_404(Person, request.auth, VIEW_IDENTITY, pk=person_id)
+    registry_actions.record_read(person, acting_user=request.auth, masked=False)
     return list(person.consents.all())
 
 
@@ -379,8 +398,8 @@ def list_overlaps(request):
 
 @router.post("/overlaps/refresh", response={202: dict}, summary="Ask for a background refresh")
 def refresh(request):
-    result = refresh_overlaps_task.enqueue()
-    return Status(202, {"task": str(result.id)})
+    result = request_refresh(request.auth)
+    return Status(202, {"task": str(result.id) if result else None})
 
 
 @router.post(

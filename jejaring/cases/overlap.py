@@ -90,3 +90,28 @@ def refresh_overlaps_task() -> dict[str, int]:
 def schedule_refresh() -> None:
     """Ask for a refresh once the current transaction commits."""
     transaction.on_commit(refresh_overlaps_task.enqueue)
+
+
+def request_refresh(user):
+    """A refresh asked for from the page or API: offices only, and at most one waiting."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+    from django_tasks_db.models import DBTaskResult
+
+    from jejaring.core.scoping import scope_for
+    from jejaring.network.models import Organisation, Sector
+
+    scope = scope_for(user)
+    government = (
+        Organisation.objects.filter(pk=scope.organisation_id, sector=Sector.GOVERNMENT).exists()
+        if scope
+        else False
+    )
+    if scope is None or not (scope.is_network_admin or government):
+        raise PermissionDenied(_("Only government offices refresh the overlap list."))
+    waiting = DBTaskResult.objects.filter(
+        task_path=refresh_overlaps_task.module_path, status="READY"
+    )
+    if waiting.exists():
+        return None
+    return refresh_overlaps_task.enqueue()

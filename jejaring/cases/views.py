@@ -13,6 +13,7 @@ from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
+from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person
 from jejaring.registry.presenters import present, present_many
 
@@ -26,7 +27,7 @@ from .models import (
     Referral,
     ReferralState,
 )
-from .overlap import refresh_overlaps_task
+from .overlap import request_refresh
 from .routing import suggest_receivers
 
 
@@ -80,7 +81,7 @@ def board(request):
 @login_required
 @require_POST
 def case_open(request, person_id: int):
-    person = get_scoped_or_404(Person, request.user, pk=person_id)
+    person = get_scoped_or_404(Person, request.user, VIEW_IDENTITY, pk=person_id)
     form = OpenCaseForm(request.POST)
     if not scope_for(request.user).organisation_id:
         raise PermissionDenied(_("Your account belongs to no organisation."))
@@ -119,9 +120,11 @@ def case_detail(request, case_id: int):
         pk=case_id,
     )
     may_change = can(request.user, CHANGE, case)
+    view = present(case.person, request.user)
+    registry_actions.record_read(case.person, acting_user=request.user, masked=not view.identity)
     context = {
         "case": case,
-        "view": present(case.person, request.user),
+        "view": view,
         "may_change": may_change,
         "transition_form": TransitionForm(initial={"version": case.version}),
         "needs_form": NeedsForm(initial={"needs": case.needs.all()}),
@@ -270,9 +273,13 @@ def referral_detail(request, referral_id: int):
         pk=referral_id,
     )
     org = scope_for(request.user).organisation_id
+    view = present(referral.person, request.user)
+    registry_actions.record_read(
+        referral.person, acting_user=request.user, masked=not view.identity
+    )
     context = {
         "referral": referral,
-        "view": present(referral.person, request.user),
+        "view": view,
         "is_receiver": referral.to_organisation_id == org,
     }
     return render(request, "cases/referral.html", context)
@@ -337,7 +344,7 @@ def overlap_list(request):
 @login_required
 @require_POST
 def overlap_refresh(request):
-    refresh_overlaps_task.enqueue()
+    request_refresh(request.user)
     messages.success(request, _("A refresh was requested; the list updates in a moment."))
     return redirect("cases:overlaps")
 
@@ -429,7 +436,7 @@ def case_assign(request, case_id: int):
     worker_id = request.POST.get("worker", "")
     worker = (
         case.organisation.staff.filter(pk=worker_id, is_active=True).first()
-        if worker_id.isdigit()
+        if worker_id.isascii() and worker_id.isdigit()
         else None
     )
     actions.assign_worker(case, worker, acting_user=request.user)

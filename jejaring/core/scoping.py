@@ -159,6 +159,10 @@ def get_scoped_or_404(queryset, user, action: str = VIEW, **lookup):
         raise Http404 from exc
     if action in (CHANGE, DELETE) and queryset.restrict(user, VIEW).filter(**lookup).exists():
         raise PermissionDenied(_("You may not change this record."))
+    if action == VIEW_IDENTITY and queryset.restrict(user, VIEW).filter(**lookup).exists():
+        raise PermissionDenied(
+            _("This record is protected: only the organisations handling the person may do this.")
+        )
     raise Http404
 
 

@@ -75,7 +75,6 @@ def _refresh_sensitivity(person: Person) -> None:
         person.is_sensitive = sensitive
 
 
-@transaction.atomic
 def create_person(
     data: dict,
     *,
@@ -88,6 +87,8 @@ def create_person(
     """Register a person. Unless ``confirmed_new``, likely duplicates stop the creation.
 
     A second living record with the same NIK is never created: that is the same person.
+    Every duplicate check that finds candidates is audited (with ids, never names), and
+    that row stays even though the creation is refused.
     """
     cleaned = validate_identity(data)
     candidates = find_candidates(
@@ -96,41 +97,45 @@ def create_person(
         birth_date=cleaned.get("birth_date"),
         region_code=cleaned["region"].code if cleaned.get("region") else None,
     )
-    same_nik = [c for c in candidates if cleaned["nik"] and c.person.nik == cleaned["nik"]]
-    if same_nik:
-        raise ValidationError(
-            {
-                "nik": _("A person with this NIK is already registered (record #%(id)s).")
-                % {"id": same_nik[0].person.pk}
-            }
+    if candidates:
+        audit.record(
+            AuditAction.READ,
+            None,
+            acting_user=acting_user,
+            object_type="registry.person",
+            object_id=",".join(str(c.person.pk) for c in candidates)[:64],
+            message=f"duplicate check: {len(candidates)} candidates",
         )
+    if cleaned["nik"] and any(c.person.nik == cleaned["nik"] for c in candidates):
+        raise ValidationError({"nik": _("A person with this NIK is already registered.")})
     if candidates and not confirmed_new:
         raise DuplicateSuspected(candidates)
-    person = Person(registered_by=organisation)
-    for field in PERSON_FIELDS:
-        if field in cleaned:
-            setattr(person, field, cleaned[field])
-    _derive(person)
-    person.full_clean(exclude=["name_key"])
-    person.save()
-    for alias in aliases:
-        add_alias(
+    with transaction.atomic():
+        person = Person(registered_by=organisation)
+        for field in PERSON_FIELDS:
+            if field in cleaned:
+                setattr(person, field, cleaned[field])
+        _derive(person)
+        person.full_clean(exclude=["name_key"])
+        person.save()
+        for alias in aliases:
+            add_alias(
+                person,
+                alias["name"],
+                alias.get("kind", PersonAlias.Kind.ALIAS),
+                acting_user=acting_user,
+                audited=False,
+            )
+        for category in categories:
+            PersonCategory.objects.create(
+                person=person, category=category, start_date=timezone.localdate()
+            )
+        _refresh_sensitivity(person)
+        audit.record_create(
             person,
-            alias["name"],
-            alias.get("kind", PersonAlias.Kind.ALIAS),
             acting_user=acting_user,
-            audited=False,
+            message=f"categories: {','.join(c.code for c in categories)}",
         )
-    for category in categories:
-        PersonCategory.objects.create(
-            person=person, category=category, start_date=timezone.localdate()
-        )
-    _refresh_sensitivity(person)
-    audit.record_create(
-        person,
-        acting_user=acting_user,
-        message=f"categories: {','.join(c.code for c in categories)}",
-    )
     return person
 
 

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jejaring.core.filtering import filtered
-from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
+from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404, scope_for
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import region_by_code
 
@@ -167,6 +167,8 @@ def create_person(request, payload: PersonIn):
                     "This person may already be registered. Check the candidates, then "
                     "send again with confirmed_new=true if none of them is the person."
                 ),
+                # Candidates the user may see in full; the others are only counted, so
+                # the guard cannot probe the registry for names and birth dates.
                 "candidates": [
                     {
                         **{k: v.as_dict()[k] for k in ("id", "name", "birth", "place")},
@@ -174,7 +176,9 @@ def create_person(request, payload: PersonIn):
                         "score": round(c.score),
                     }
                     for v, c in zip(views, exc.candidates, strict=True)
+                    if v.identity
                 ],
+                "elsewhere": sum(1 for v in views if not v.identity),
             },
         )
     return Status(201, present(_detail_queryset().get(pk=person.pk), request.auth).as_dict())
@@ -242,8 +246,14 @@ class RelativeIn(Schema):
     summary="Family and guardian links (masked like any person)",
 )
 def relatives(request, person_id: int):
-    person = get_scoped_or_404(Person, request.auth, pk=person_id)
-    links = list(person.relations.select_related("relative"))
+    # Family links identify a person: only where the identity is visible.
+    person = get_scoped_or_404(Person, request.auth, VIEW_IDENTITY, pk=person_id)
+    actions.record_read(person, acting_user=request.auth, masked=False)
+    links = list(
+        person.relations.filter(relative__in=Person.objects.restrict(request.auth)).select_related(
+            "relative"
+        )
+    )
     views = present_many([link.relative for link in links], request.auth)
     return [
         {"kind": link.kind, "note": link.note, "relative": view.as_dict()}

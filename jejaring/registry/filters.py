@@ -47,7 +47,7 @@ class PersonFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
         queryset = queryset & Person.objects.restrict(user, VIEW_IDENTITY)
         digits = nik_rules.clean_number(value)
-        if digits.isdigit() and len(digits) >= 4:
+        if digits.isascii() and digits.isdigit() and len(digits) >= 4:
             return queryset.filter(Q(nik__startswith=digits) | Q(kk_number__startswith=digits))
         # search_key holds the folded name and aliases (see registry.search).
         return queryset.filter(name_condition(name_key(value), using=queryset.db))

@@ -48,7 +48,8 @@ def clean_number(value: str) -> str:
 def parse(value: str) -> NikParts:
     """Parse a NIK's structure, raising ValidationError with the precise reason."""
     nik = clean_number(value)
-    if not nik.isdigit():
+    # isascii(): "²".isdigit() is True in Python, but it is no digit of a NIK.
+    if not (nik.isascii() and nik.isdigit()):
         raise ValidationError(_("A NIK contains digits only."), code="nik_not_digits")
     if len(nik) != NIK_LENGTH:
         raise ValidationError(
@@ -143,7 +144,7 @@ def check_agrees(
 def validate_kk(value: str) -> str:
     """A family card number: 16 digits, region prefix like a NIK's."""
     number = clean_number(value)
-    if not number.isdigit() or len(number) != NIK_LENGTH:
+    if not (number.isascii() and number.isdigit()) or len(number) != NIK_LENGTH:
         raise ValidationError(_("A family card number (No. KK) has 16 digits."), code="kk_format")
     return number
 

@@ -54,11 +54,14 @@ class PersonPolicy(ScopePolicy):
             own = handling(scope) if sees_sensitive else handling(scope) & Q(is_sensitive=False)
             return own | (governed(scope) & Q(is_sensitive=False))
         if action == CHANGE:
-            return handling(scope)
+            # Changing shows the identity (the edit form): same rule as VIEW_IDENTITY.
+            if scope.has_any_role(SENSITIVE_IDENTITY_ROLES):
+                return handling(scope)
+            return handling(scope) & Q(is_sensitive=False)
         return NOTHING
 
     def filter_for_admin(self, scope: Scope, action: str) -> Q:
-        if action == VIEW_IDENTITY:
+        if action in (VIEW_IDENTITY, CHANGE):
             sees_sensitive = scope.has_any_role(SENSITIVE_IDENTITY_ROLES)
             return (handling(scope) if sees_sensitive else NOTHING) | Q(is_sensitive=False)
         return Q()

@@ -120,3 +120,20 @@ def present_many(people, user, *, full_nik_allowed: bool = False) -> list[Person
 
 def present(person, user) -> PersonView:
     return present_many([person], user, full_nik_allowed=True)[0]
+
+
+def identity_visible(user, person_id: int) -> bool:
+    """May ``user`` see this person's identity? Cached per user object (one request).
+
+    Case summaries, referral reasons, notes, consent givers and family links all carry
+    identity: they are shown only where this is true.
+    """
+    cache = getattr(user, "_identity_cache", None)
+    if cache is None:
+        cache = {}
+        user._identity_cache = cache
+    if person_id not in cache:
+        cache[person_id] = (
+            Person.objects.restrict(user, VIEW_IDENTITY).filter(pk=person_id).exists()
+        )
+    return cache[person_id]

@@ -59,22 +59,15 @@ def person_list(request):
 
 
 def _candidate_views(candidates, user):
-    visible = present_many([c.person for c in candidates], user)
-    reachable = set(
-        Person.objects.restrict(user)
-        .filter(pk__in=[c.person.pk for c in candidates])
-        .values_list("pk", flat=True)
-    )
-    return [
-        {
-            "view": view,
-            "reasons": c.reasons,
-            "score": round(c.score),
-            "reachable": c.person.pk in reachable,
-            "organisation": c.person.registered_by,
-        }
-        for view, c in zip(visible, candidates, strict=True)
+    """Candidates the user may see in full are listed; the others are only counted, so
+    the guard cannot be used to probe the registry for names and birth dates."""
+    views = present_many([c.person for c in candidates], user)
+    shown = [
+        {"view": view, "reasons": c.reasons, "score": round(c.score)}
+        for view, c in zip(views, candidates, strict=True)
+        if view.identity
     ]
+    return shown, len(candidates) - len(shown)
 
 
 @login_required
@@ -83,7 +76,7 @@ def person_create(request):
     if not _may_register(request.user):
         raise PermissionDenied(_("Your account cannot register people."))
     form = PersonForm(request.POST or None)
-    candidates = None
+    candidates, hidden = None, 0
     if request.method == "POST" and form.is_valid():
         try:
             person = actions.create_person(
@@ -95,15 +88,20 @@ def person_create(request):
                 confirmed_new=request.POST.get("confirmed_new") == "1",
             )
         except actions.DuplicateSuspected as exc:
-            candidates = _candidate_views(exc.candidates, request.user)
+            candidates, hidden = _candidate_views(exc.candidates, request.user)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Person registered."))
             return redirect("registry:detail", person_id=person.pk)
-    return render(
-        request, "registry/form.html", {"form": form, "creating": True, "candidates": candidates}
-    )
+    context = {
+        "form": form,
+        "creating": True,
+        "candidates": candidates,
+        "hidden_candidates": hidden,
+        "guard": candidates is not None,
+    }
+    return render(request, "registry/form.html", context)
 
 
 @login_required
@@ -130,21 +128,23 @@ def person_detail(request, person_id: int):
         .filter(person=person)
         .select_related("organisation", "category"),
         "consents": person.consents.all(),
-        "relatives": list(
-            zip(
-                person.relations.all(),
-                present_many(
-                    [r.relative for r in person.relations.select_related("relative")], request.user
-                ),
-                strict=True,
-            )
-        ),
+        "relatives": _relatives(person, request.user) if view.identity else [],
         "relation_kinds": PersonRelation.Kind.choices,
         "category_form": PersonCategoryForm(),
         "open_case_form": OpenCaseForm(),
         "consent_form": ConsentForm(),
     }
     return render(request, "registry/detail.html", context)
+
+
+def _relatives(person, user):
+    """Family links to people the user may see at all, each masked as usual."""
+    links = list(
+        person.relations.filter(relative__in=Person.objects.restrict(user)).select_related(
+            "relative"
+        )
+    )
+    return list(zip(links, present_many([r.relative for r in links], user), strict=True))
 
 
 @login_required
@@ -218,7 +218,7 @@ def merge_undo(request, merge_id: int):
 def link_relative(request, person_id: int):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
     relative_id = request.POST.get("relative", "")
-    if not relative_id.isdigit():
+    if not (relative_id.isascii() and relative_id.isdigit()):
         messages.error(request, _("Give the record number of the relative."))
         return redirect("registry:detail", person_id=person.pk)
     relative = get_scoped_or_404(Person, request.user, pk=int(relative_id))
@@ -251,7 +251,7 @@ def person_export(request):
     people = list(results.order_by("name_key", "id")[:EXPORT_LIMIT])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registri.csv"'
-    response.write("\\ufeff")  # so Excel opens the UTF-8 file with the right characters
+    response.write("\ufeff")  # so Excel opens the UTF-8 file with the right characters
     writer = csv.writer(response)
     writer.writerow(
         [
@@ -284,7 +284,9 @@ def person_export(request):
         None,
         acting_user=request.user,
         object_type="registry.person",
-        message=f"export of {len(people)} records: {request.GET.urlencode()[:150]}",
+        # Which filters, never their values: a search term can be a name or a NIK.
+        message=f"export of {len(people)} records; filters: "
+        + (",".join(sorted(k for k, v in request.GET.items() if v)) or "none"),
     )
     return response
 
