@@ -12,6 +12,7 @@ from jejaring.audit.models import AuditAction
 
 from .duplicates import Candidate, find_candidates
 from .models import (
+    PERSON_FIELDS,
     Person,
     PersonAlias,
     PersonCategory,
@@ -21,23 +22,6 @@ from .models import (
 )
 from .names import name_key
 from .validation import validate_identity
-
-PERSON_FIELDS = (
-    "nik",
-    "kk_number",
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "birthplace",
-    "region",
-    "address",
-    "mother_name",
-    "father_name",
-    "guardian_name",
-    "disability",
-    "phone",
-)
 
 
 class DuplicateSuspected(Exception):

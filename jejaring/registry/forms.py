@@ -5,7 +5,7 @@ from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodeField
 
-from .models import Person, VerificationStatus
+from .models import PERSON_FIELDS, Person, VerificationStatus
 
 
 class PersonForm(forms.ModelForm):
@@ -40,22 +40,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "full_name",
-            "nik",
-            "kk_number",
-            "sex",
-            "birth_date",
-            "birth_date_precision",
-            "birthplace",
-            "region",
-            "address",
-            "mother_name",
-            "father_name",
-            "guardian_name",
-            "disability",
-            "phone",
-        ]
+        fields = list(PERSON_FIELDS)
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "disability": forms.Textarea(attrs={"rows": 2}),

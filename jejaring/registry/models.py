@@ -25,6 +25,25 @@ class VerificationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# The identity fields a person's record is entered with, in the order a form shows them.
+PERSON_FIELDS = (
+    "full_name",
+    "nik",
+    "kk_number",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birthplace",
+    "region",
+    "address",
+    "mother_name",
+    "father_name",
+    "guardian_name",
+    "disability",
+    "phone",
+)
+
+
 class Person(models.Model):
     """A person served by the network, recorded once and shared under rules.
 
