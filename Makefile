@@ -53,6 +53,8 @@ vendor:
 	npm ci --ignore-scripts
 	cp node_modules/htmx.org/dist/htmx.min.js jejaring/core/static/vendor/htmx/htmx.min.js
 	cp node_modules/htmx.org/LICENSE jejaring/core/static/vendor/htmx/LICENSE
+	cp node_modules/chart.js/dist/chart.umd.min.js jejaring/core/static/vendor/chartjs/chart.umd.min.js
+	cp node_modules/chart.js/LICENSE.md jejaring/core/static/vendor/chartjs/LICENSE.md
 
 # Re-pin exact versions after changing pyproject.toml.
 lock: $(STAMP)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jejaring.accounts",
     "jejaring.registry",
     "jejaring.cases",
+    "jejaring.spm",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,10 @@ from .models import (
 )
 from .overlap import schedule_refresh
 
+# Called with each new service inside its transaction (the spm app keeps its figures
+# current this way). Registered in AppConfig.ready().
+AFTER_SERVICE_HOOKS: list = []
+
 LEVEL_RANK = {
     OrganisationLevel.VILLAGE: 0,
     OrganisationLevel.DISTRICT: 1,
@@ -229,12 +233,15 @@ def record_service(
         met_standard=met_standard,
         evidence=evidence,
         recorded_by=_user(acting_user),
+        region=case.person.region or case.organisation.home_region,
     )
     if case.state in (CaseState.REGISTERED, CaseState.ASSESSED):
         transition_case(
             case, CaseState.IN_SERVICE, acting_user=acting_user, note=_("first service recorded")
         )
     audit.record_create(service, acting_user=acting_user, parent=case)
+    for hook in AFTER_SERVICE_HOOKS:
+        hook(service)
     return service
 
 

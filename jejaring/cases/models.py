@@ -192,6 +192,11 @@ class Service(models.Model):
         related_name="+",
     )
     delivered_on = models.DateField(_("date"), db_index=True)
+    # Where the person lived when served: SPM counts people in the region that served
+    # them, even if they move later.
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     met_standard = models.BooleanField(_("met the standard"), default=True)
     evidence = models.TextField(_("evidence"), blank=True)

@@ -31,12 +31,14 @@ def register_routers() -> None:
     from jejaring.reference.api import router as reference_router
     from jejaring.regions.api import router as regions_router
     from jejaring.registry.api import router as registry_router
+    from jejaring.spm.api import router as spm_router
 
     api.add_router("/regions/", regions_router)
     api.add_router("/reference/", reference_router)
     api.add_router("/organisations/", network_router)
     api.add_router("/persons/", registry_router)
     api.add_router("/", cases_router)
+    api.add_router("/spm/", spm_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
 

@@ -23,6 +23,10 @@ from .models import (
 from .names import name_key
 from .validation import validate_identity
 
+# Called with the two people after a merge or its undo (inside the transaction): the
+# spm app recomputes their figures, since services moved. Registered in ready().
+AFTER_MERGE_HOOKS: list = []
+
 
 class DuplicateSuspected(Exception):
     """Raised when likely duplicates exist and the user has not confirmed a new record."""
@@ -240,6 +244,8 @@ def merge_persons(survivor: Person, merged: Person, *, acting_user) -> PersonMer
     )
     _refresh_sensitivity(survivor)
     _refresh_search_key(survivor)
+    for hook in AFTER_MERGE_HOOKS:
+        hook(survivor, merged)
     audit.record_update(
         merged,
         before,
@@ -270,6 +276,8 @@ def undo_merge(record: PersonMerge, *, acting_user) -> None:
     _refresh_sensitivity(merged)
     _refresh_search_key(survivor)
     _refresh_search_key(merged)
+    for hook in AFTER_MERGE_HOOKS:
+        hook(survivor, merged)
     audit.record(
         AuditAction.UPDATE,
         merged,

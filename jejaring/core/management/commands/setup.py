@@ -16,6 +16,7 @@ REFERENCE_FIXTURES = [
     "reference/fixtures/psks_types.json",
     "network/fixtures/organisation_types.json",
     "cases/fixtures/service_types.json",
+    "spm/fixtures/spm_standards.json",
 ]
 
 

@@ -1,0 +1,135 @@
+"""Business operations on SPM targets and reports (one transaction each, audited)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jejaring.audit import log as audit
+from jejaring.core.scoping import region_subtree
+
+from .models import ReportNotes, SpmServiceType, Target, TargetSource
+
+FIRST_YEAR = 2018  # PP 2/2018 made social services an SPM basic service
+
+
+def check_year(year: int, *, future_allowed: int = 0) -> None:
+    latest = timezone.localdate().year + future_allowed
+    if not FIRST_YEAR <= year <= latest:
+        raise ValidationError(
+            {
+                "year": _("Choose a year from %(first)s to %(last)s.")
+                % {"first": FIRST_YEAR, "last": latest}
+            }
+        )
+
+
+def may_manage(user, region) -> bool:
+    """Targets and reports belong to the region's social office (or an administrator)."""
+    from jejaring.network.actions import may_create_in
+
+    return may_create_in(user, region)
+
+
+def _require(user, region) -> None:
+    if user is not None and not may_manage(user, region):
+        raise ValidationError(
+            {
+                "region": _("Only the social office of %(region)s sets its targets and report.")
+                % {"region": region.name}
+            }
+        )
+
+
+@transaction.atomic
+def set_target(
+    region,
+    year: int,
+    service_type: SpmServiceType,
+    target: int,
+    *,
+    acting_user,
+    baseline: int | None = None,
+    source: str = TargetSource.ENTERED,
+    source_note: str = "",
+) -> Target:
+    """Set a target; milestones of the multi-year plan are targets for later years."""
+    _require(acting_user, region)
+    check_year(year, future_allowed=5)
+    if target is None or target < 0:
+        raise ValidationError({"target": _("A target is a number of people, 0 or more.")})
+    row = Target.objects.filter(region=region, year=year, service_type=service_type).first()
+    before = audit.snapshot(row) if row else None
+    row = row or Target(region=region, year=year, service_type=service_type)
+    row.target, row.baseline, row.source, row.source_note = target, baseline, source, source_note
+    row.set_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    row.save()
+    if before is None:
+        audit.record_create(row, acting_user=acting_user)
+    else:
+        audit.record_update(row, before, acting_user=acting_user)
+    return row
+
+
+def registry_count(region, service_type: SpmServiceType, reference_date: datetime.date) -> int:
+    """Verified people of the type's target group living in the region on a date."""
+    from jejaring.registry.models import Person, VerificationStatus
+
+    return (
+        Person.objects.filter(region_subtree("region__code", region.code), merged_into__isnull=True)
+        .filter(
+            categories__category__spm_group=service_type.spm_group,
+            categories__status=VerificationStatus.VERIFIED,
+            categories__start_date__lte=reference_date,
+        )
+        .exclude(categories__end_date__lt=reference_date)
+        .distinct()
+        .count()
+    )
+
+
+@transaction.atomic
+def derive_target(
+    region,
+    year: int,
+    service_type: SpmServiceType,
+    *,
+    acting_user,
+    reference_date: datetime.date | None = None,
+) -> Target:
+    """Target from the registry (the data-collection step done in the product)."""
+    reference_date = reference_date or datetime.date(year, 1, 1)
+    count = registry_count(region, service_type, reference_date)
+    return set_target(
+        region,
+        year,
+        service_type,
+        count,
+        acting_user=acting_user,
+        source=TargetSource.DERIVED,
+        source_note=_("verified people in the registry on %(date)s")
+        % {"date": reference_date.strftime("%d-%m-%Y")},
+    )
+
+
+@transaction.atomic
+def save_report_notes(region, year: int, data: dict, *, acting_user) -> ReportNotes:
+    _require(acting_user, region)
+    check_year(year)
+    notes, created = ReportNotes.objects.get_or_create(region=region, year=year)
+    before = None if created else audit.snapshot(notes)
+    for field, value in data.items():
+        setattr(notes, field, value)
+    notes.updated_by = (
+        acting_user if acting_user is not None and acting_user.is_authenticated else None
+    )
+    notes.save()
+    if created:
+        audit.record_create(notes, acting_user=acting_user)
+    else:
+        audit.record_update(notes, before, acting_user=acting_user)
+    return notes

@@ -1,0 +1,153 @@
+"""Reading SPM figures: targets and achievement per region, ready for pages and API.
+
+Achievement = people served to standard ÷ target × 100. A missing or zero target gives
+"no target" (``percent`` is None), never a division error. Counts come from
+``AchievementCount`` (kept current by the engine), so a dashboard is a few indexed
+reads whatever the number of services behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from jejaring.regions.models import Region, RegionLevel
+
+from .models import AchievementCount, SpmServiceType, Target
+
+
+@dataclass
+class Cell:
+    code: str  # '' = the whole country; '~' = people not located below the parent
+    name: str
+    target: int | None
+    served: int
+    level: str = ""
+
+    @property
+    def percent(self) -> float | None:
+        if not self.target:
+            return None
+        return round(self.served * 100 / self.target, 1)
+
+    @property
+    def gap(self) -> int | None:
+        return None if self.target is None else max(self.target - self.served, 0)
+
+    def as_dict(self) -> dict:
+        return {
+            "region": self.code,
+            "name": self.name,
+            "level": self.level,
+            "target": self.target,
+            "served": self.served,
+            "percent": self.percent,
+            "gap": self.gap,
+        }
+
+
+def served(codes: list[str], year: int, type_ids: list[int], quarter: int = 4) -> dict:
+    """(region code, type id) → people served to standard by the end of ``quarter``."""
+    rows = (
+        AchievementCount.objects.filter(
+            region_code__in=codes, year=year, service_type_id__in=type_ids, quarter__lte=quarter
+        )
+        .values("region_code", "service_type_id")
+        .annotate(n=Sum("served"))
+    )
+    return {(r["region_code"], r["service_type_id"]): r["n"] for r in rows}
+
+
+def targets(codes: list[str], year: int, type_ids: list[int]) -> dict:
+    """(region code, type id) → target: the region's own, else the sum of its children's,
+    else of its grandchildren's, else None. One query: a year's targets are few."""
+    rows = list(
+        Target.objects.filter(year=year, service_type_id__in=type_ids).values_list(
+            "region_id", "service_type_id", "target"
+        )
+    )
+    explicit = {(code, type_id): n for code, type_id, n in rows}
+    result = {}
+    for code in codes:
+        depth = len(code.split(".")) if code else 0
+        prefix = f"{code}." if code else ""
+        for type_id in type_ids:
+            if (code, type_id) in explicit:
+                result[(code, type_id)] = explicit[(code, type_id)]
+                continue
+            result[(code, type_id)] = None
+            for below in (depth + 1, depth + 2):
+                parts = [
+                    n
+                    for c, t, n in rows
+                    if t == type_id and c.startswith(prefix) and len(c.split(".")) == below
+                ]
+                if parts:
+                    result[(code, type_id)] = sum(parts)
+                    break
+    return result
+
+
+def breakdown(
+    parent: Region | None, year: int, service_type: SpmServiceType, quarter: int = 4
+) -> tuple[Cell, list[Cell]]:
+    """The parent's total and one row per child region, plus people served in the
+    parent but not located in any child (so the rows always add up to the total)."""
+    children = list(
+        Region.objects.filter(level=RegionLevel.PROVINCE)
+        if parent is None
+        else parent.children.all()
+    )
+    parent_code = parent.code if parent else ""
+    codes = [parent_code, *(c.code for c in children)]
+    got = served(codes, year, [service_type.pk], quarter)
+    aims = targets(codes, year, [service_type.pk])
+    rows = [
+        Cell(
+            c.code,
+            c.name,
+            aims.get((c.code, service_type.pk)),
+            got.get((c.code, service_type.pk), 0),
+            c.level,
+        )
+        for c in children
+    ]
+    total = Cell(
+        parent_code,
+        parent.name if parent else "Indonesia",
+        aims.get((parent_code, service_type.pk)),
+        got.get((parent_code, service_type.pk), 0),
+        parent.level if parent else "national",
+    )
+    unlocated = total.served - sum(r.served for r in rows)
+    if unlocated:
+        rows.append(Cell("~", "", None, unlocated, "unlocated"))
+    return total, rows
+
+
+def region_summary(region: Region | None, year: int, quarter: int = 4) -> list[tuple]:
+    """(service type, cell) for every active type, for one region and year."""
+    types = list(SpmServiceType.objects.filter(is_active=True).select_related("spm_group"))
+    code = region.code if region else ""
+    got = served([code], year, [t.pk for t in types], quarter)
+    aims = targets([code], year, [t.pk for t in types])
+    name = region.name if region else "Indonesia"
+    return [(t, Cell(code, name, aims.get((code, t.pk)), got.get((code, t.pk), 0))) for t in types]
+
+
+def trend(region: Region | None, service_type: SpmServiceType, years: list[int]) -> list[Cell]:
+    code = region.code if region else ""
+    out = []
+    for year in years:
+        got = served([code], year, [service_type.pk])
+        aims = targets([code], year, [service_type.pk])
+        out.append(
+            Cell(
+                code,
+                str(year),
+                aims.get((code, service_type.pk)),
+                got.get((code, service_type.pk), 0),
+            )
+        )
+    return out

@@ -1,0 +1,217 @@
+"""SPM achievement on a small, hand-checkable Kabupaten Bandung.
+
+Type: basic rehabilitation of neglected children outside institutions (regency/city):
+served to standard = 3 different basic services, delivered to standard, in the year.
+Target 2025 for Kabupaten Bandung: 4 children. What happened in 2025:
+
+  A  permakanan (Jan), sandang (Feb), bimbingan sosial (Mar)      → served, Q1
+  B  permakanan twice, sandang                                   → 2 kinds: not served
+  C  permakanan, sandang, bimbingan sosial — the last below standard → not served
+  D  two services in Kab. Bandung, moved to Kota Bandung, third there → served in Kota Bandung
+  E  permakanan, sandang (Apr), fasilitasi NIK (May)                → served, Q2
+  F  three services, all in 2024                                  → not in 2025
+
+So Kabupaten Bandung: 2 of 4 = 50.0 %; Kota Bandung: 1 served, no target; Jawa Barat:
+3 served, target 4 (its regencies' sum) = 75.0 %.
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from jejaring.cases.actions import open_case, record_service
+from jejaring.cases.models import ServiceType
+from jejaring.network import actions as network_actions
+from jejaring.network.models import Organisation, OrganisationType
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.models import Region
+from jejaring.registry import actions as registry_actions
+from jejaring.spm import actions as spm_actions
+from jejaring.spm import engine, figures
+from jejaring.spm.models import AchievementCount, PersonAchievement, SpmServiceType
+
+YEAR = 2025
+D = datetime.date
+
+
+def village(prefix, index=0):
+    return Region.objects.filter(code__startswith=f"{prefix}.", level="village").order_by("code")[
+        index
+    ]
+
+
+def kota_bandung_office():
+    return network_actions.create_organisation(
+        {
+            "code": "dinsos-kota-bandung",
+            "name": "Dinas Sosial Kota Bandung",
+            "sector": "government",
+            "level": "kabupaten_kota",
+            "type": OrganisationType.objects.get(code="dinas_sosial_kabupaten_kota"),
+            "home_region": Region.objects.get(code="32.73"),
+            "status": "active",
+        },
+        acting_user=None,
+    )
+
+
+def child(name, region):
+    return registry_actions.create_person(
+        {"full_name": name, "sex": "M", "birth_date": D(2015, 1, 1), "region": region},
+        organisation=Organisation.objects.get(code="dinsos-kab-bandung"),
+        acting_user=None,
+        categories=[PmksCategory.objects.get(code="anak_terlantar")],
+        confirmed_new=True,
+    )
+
+
+def serve(case, code, day, met=True):
+    record_service(
+        case, ServiceType.objects.get(code=code), day, acting_user=None, met_standard=met
+    )
+
+
+@pytest.fixture
+def bandung(db):
+    kab = Organisation.objects.get(code="dinsos-kab-bandung")
+    kota = kota_bandung_office()
+    category = PmksCategory.objects.get(code="anak_terlantar")
+    kind = SpmServiceType.objects.get(code="kab_anak_terlantar_luar_panti")
+    spm_actions.set_target(Region.objects.get(code="32.04"), YEAR, kind, 4, acting_user=None)
+    people = {}
+    first, second = village("32.04", 0), village("32.04", 40)  # two districts
+    for name, region in [
+        ("Anak A", first),
+        ("Anak B", first),
+        ("Anak C", second),
+        ("Anak D", second),
+        ("Anak E", second),
+        ("Anak F", first),
+    ]:
+        person = child(name, region)
+        people[name[-1]] = (person, open_case(person, category, organisation=kab, acting_user=None))
+    _, a = people["A"]
+    serve(a, "permakanan", D(YEAR, 1, 10))
+    serve(a, "sandang", D(YEAR, 2, 10))
+    serve(a, "bimbingan_sosial", D(YEAR, 3, 10))
+    _, b = people["B"]
+    serve(b, "permakanan", D(YEAR, 1, 5))
+    serve(b, "permakanan", D(YEAR, 6, 5))
+    serve(b, "sandang", D(YEAR, 7, 5))
+    _, c = people["C"]
+    serve(c, "permakanan", D(YEAR, 1, 5))
+    serve(c, "sandang", D(YEAR, 2, 5))
+    serve(c, "bimbingan_sosial", D(YEAR, 3, 5), met=False)
+    person_d, d = people["D"]
+    serve(d, "permakanan", D(YEAR, 2, 1))
+    serve(d, "sandang", D(YEAR, 3, 1))
+    registry_actions.update_person(
+        person_d, {"region": village("32.73")}, expected_version=person_d.version, acting_user=None
+    )
+    d_kota = open_case(person_d, category, organisation=kota, acting_user=None)
+    serve(d_kota, "bimbingan_sosial", D(YEAR, 8, 1))
+    _, e = people["E"]
+    serve(e, "permakanan", D(YEAR, 4, 1))
+    serve(e, "sandang", D(YEAR, 4, 20))
+    serve(e, "fasilitasi_nik", D(YEAR, 5, 2))
+    _, f = people["F"]
+    for code, month in [("permakanan", 3), ("sandang", 4), ("bimbingan_sosial", 5)]:
+        serve(f, code, D(YEAR - 1, month, 1))
+    return kind
+
+
+def cell(code, kind, quarter=4):
+    got = figures.served([code], YEAR, [kind.pk], quarter).get((code, kind.pk), 0)
+    aim = figures.targets([code], YEAR, [kind.pk]).get((code, kind.pk))
+    return figures.Cell(code, code, aim, got)
+
+
+def test_the_hand_checked_percentages(bandung):
+    kab, kota, jabar = cell("32.04", bandung), cell("32.73", bandung), cell("32", bandung)
+    assert (kab.served, kab.target, kab.percent) == (2, 4, 50.0)
+    assert (kota.served, kota.target, kota.percent) == (1, None, None)
+    assert (jabar.served, jabar.target, jabar.percent) == (3, 4, 75.0)
+    assert cell("32.04", bandung, quarter=1).served == 1
+    assert cell("32.04", bandung, quarter=2).served == 2
+    assert cell("32.04", bandung).gap == 2
+
+
+def test_roll_ups_equal_the_sum_of_their_parts(bandung):
+    for parent in (None, Region.objects.get(code="32"), Region.objects.get(code="32.04")):
+        total, rows = figures.breakdown(parent, YEAR, bandung)
+        assert total.served == sum(r.served for r in rows)
+    total, rows = figures.breakdown(Region.objects.get(code="32.04"), YEAR, bandung)
+    assert sorted(r.served for r in rows if r.served) == [1, 1]  # one child per district
+
+
+def test_incremental_figures_match_a_full_rebuild(bandung):
+    def snapshot():
+        return sorted(
+            AchievementCount.objects.filter(year=YEAR, served__gt=0).values_list(
+                "region_code", "service_type_id", "quarter", "served"
+            )
+        )
+
+    incremental = snapshot()
+    engine.rebuild(YEAR)
+    assert snapshot() == incremental
+
+
+def test_a_merge_recomputes_both_people(bandung):
+    from jejaring.registry.models import Person
+
+    b = Person.objects.get(full_name="Anak B")
+    c = Person.objects.get(full_name="Anak C")
+    registry_actions.merge_persons(c, b, acting_user=None)
+    # C now has permakanan, sandang (to standard) and no third kind: still not served;
+    # B's standing moved away with its services.
+    assert not PersonAchievement.objects.filter(person=b, year=YEAR).exists()
+    assert cell("32.04", bandung).served == 2
+
+
+def test_zero_target_is_no_target_not_an_error(bandung):
+    spm_actions.set_target(Region.objects.get(code="32.04"), YEAR, bandung, 0, acting_user=None)
+    kab = cell("32.04", bandung)
+    assert kab.percent is None and kab.served == 2
+
+
+def test_targets_derive_from_verified_registry_people(bandung):
+    from jejaring.registry.models import Person
+
+    for name in ("Anak A", "Anak B"):
+        registry_actions.set_category(
+            Person.objects.get(full_name=name),
+            PmksCategory.objects.get(code="anak_terlantar"),
+            acting_user=None,
+            status="verified",
+            start_date=D(YEAR, 1, 1),
+        )
+    derived = spm_actions.derive_target(
+        Region.objects.get(code="32.04"),
+        YEAR,
+        bandung,
+        acting_user=None,
+        reference_date=D(YEAR, 6, 1),
+    )
+    assert (derived.target, derived.source) == (2, "derived")
+
+
+def test_api_achievement_filters(bandung, bearer):
+    body = (
+        Client()
+        .get(
+            "/api/v1/spm/achievement",
+            {"region": "32.04", "year": YEAR, "type": bandung.code},
+            **bearer("pimpinan.jabar"),
+        )
+        .json()
+    )
+    assert body["total"]["percent"] == 50.0
+    assert sum(r["served"] for r in body["rows"]) == body["total"]["served"]
+    bad = Client().get(
+        "/api/v1/spm/achievement",
+        {"region": "99", "year": YEAR, "type": bandung.code},
+        **bearer("pimpinan.jabar"),
+    )
+    assert bad.status_code == 422
