@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisasi/", include("jejaring.network.urls")),
     path("registri/", include("jejaring.registry.urls")),
     path("kasus/", include("jejaring.cases.urls")),
+    path("spm/", include("jejaring.spm.urls")),
     path("akun/", include("jejaring.accounts.urls")),
     path("audit/", include("jejaring.audit.urls")),
     path("api/v1/", api.urls),

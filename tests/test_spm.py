@@ -215,3 +215,20 @@ def test_api_achievement_filters(bandung, bearer):
         **bearer("pimpinan.jabar"),
     )
     assert bad.status_code == 422
+
+
+def test_dashboard_drills_down_and_exports(bandung, as_user):
+    from django.urls import reverse
+
+    client = as_user("pimpinan.jabar")
+    page = client.get(reverse("spm:dashboard"), {"year": YEAR, "type": bandung.code,
+                                                "region": "32"})
+    assert page.status_code == 200
+    rows = {r.code: r for r in page.context["rows"]}
+    assert rows["32.04"].percent == 50.0
+    assert page.context["total"].percent == 75.0
+    csv_text = client.get(reverse("spm:export"), {"year": YEAR, "type": bandung.code,
+                                                  "region": "32.04"}).content.decode("utf-8-sig")
+    assert csv_text.splitlines()[-1].split(",")[-1] == "50.0"
+    future = client.get(reverse("spm:dashboard"), {"year": 2999, "type": bandung.code})
+    assert future.status_code == 200 and future.context["year"] != 2999

@@ -8,7 +8,7 @@ SECTIONS = [
     ("home", _("Home"), "core:home"),
     ("registry", _("Registry"), "registry:list"),
     ("cases", _("Cases & Referrals"), "cases:board"),
-    ("spm", _("SPM"), None),
+    ("spm", _("SPM"), "spm:dashboard"),
     ("collaboration", _("Collaboration"), None),
     ("network", _("Network"), "network:list"),
     ("regions", _("Regions"), "regions:index"),

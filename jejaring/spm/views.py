@@ -1,0 +1,76 @@
+"""SPM pages: the dashboard with drill-down, and the yearly report."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from jejaring.regions.models import Region
+
+from . import actions, figures
+from .models import SpmServiceType
+
+YEARS_SHOWN = 5
+
+
+def _choices(request):
+    """Year, service type, region and quarter from the query string, with safe defaults."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        actions.check_year(year)
+    except (ValueError, ValidationError):
+        year = today.year
+    types = list(SpmServiceType.objects.filter(is_active=True))
+    kind = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
+    code = request.GET.get("region", "")
+    region = Region.objects.filter(code=code).first() if code else None
+    try:
+        quarter = min(max(int(request.GET.get("quarter", 4)), 1), 4)
+    except ValueError:
+        quarter = 4
+    return year, kind, region, quarter, types
+
+
+@login_required
+def dashboard(request):
+    request.nav_section = "spm"
+    year, kind, region, quarter, types = _choices(request)
+    total, rows = figures.breakdown(region, year, kind, quarter) if kind else (None, [])
+    ranking = sorted((r for r in rows if r.percent is not None), key=lambda r: -r.percent)
+    years = list(range(year - YEARS_SHOWN + 1, year + 1))
+    context = {
+        "year": year, "kind": kind, "region": region, "quarter": quarter, "types": types,
+        "total": total, "rows": rows, "ranking": ranking,
+        "ancestors": region.ancestors() if region else [],
+        "trend": figures.trend(region, kind, years) if kind else [],
+        "summary": figures.region_summary(region, year, quarter),
+        "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
+        "chart": {
+            "labels": [r.name or "—" for r in rows if r.code != "~"],
+            "percent": [r.percent for r in rows if r.code != "~"],
+        },
+    }
+    return render(request, "spm/dashboard.html", context)
+
+
+@login_required
+def export_csv(request):
+    """The aggregated figures of the dashboard's view as CSV (no personal data)."""
+    import csv
+
+    year, kind, region, quarter, _types = _choices(request)
+    total, rows = figures.breakdown(region, year, kind, quarter)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="spm-{year}-{kind.code}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["kode_wilayah", "wilayah", "tahun", "jenis_layanan", "target", "terlayani",
+                     "capaian_persen"])
+    for cell in [*rows, total]:
+        writer.writerow([cell.code, cell.name, year, kind.code, cell.target, cell.served,
+                         cell.percent])
+    return response
+
+
