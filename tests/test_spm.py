@@ -221,14 +221,47 @@ def test_dashboard_drills_down_and_exports(bandung, as_user):
     from django.urls import reverse
 
     client = as_user("pimpinan.jabar")
-    page = client.get(reverse("spm:dashboard"), {"year": YEAR, "type": bandung.code,
-                                                "region": "32"})
+    page = client.get(
+        reverse("spm:dashboard"), {"year": YEAR, "type": bandung.code, "region": "32"}
+    )
     assert page.status_code == 200
     rows = {r.code: r for r in page.context["rows"]}
     assert rows["32.04"].percent == 50.0
     assert page.context["total"].percent == 75.0
-    csv_text = client.get(reverse("spm:export"), {"year": YEAR, "type": bandung.code,
-                                                  "region": "32.04"}).content.decode("utf-8-sig")
+    csv_text = client.get(
+        reverse("spm:export"), {"year": YEAR, "type": bandung.code, "region": "32.04"}
+    ).content.decode("utf-8-sig")
     assert csv_text.splitlines()[-1].split(",")[-1] == "50.0"
     future = client.get(reverse("spm:dashboard"), {"year": 2999, "type": bandung.code})
     assert future.status_code == 200 and future.context["year"] != 2999
+
+
+@pytest.mark.parametrize(
+    ("values", "total", "published"),
+    [
+        ([10, 3, 7], 20, [10, None, None]),  # one small cell: the next smallest hides too
+        ([10, 3, 2, 7], 22, [10, None, None, 7]),  # two small cells hide each other
+        ([10, 12], 22, [10, 12]),
+        ([1, 2], 3, [None, None]),  # a small total hides everything
+    ],
+)
+def test_complementary_suppression(values, total, published):
+    from jejaring.spm.disclosure import suppress
+
+    cells, shown_total = suppress(values, total)
+    assert cells == published
+    hidden = [v for v, c in zip(values, cells, strict=True) if c is None]
+    assert len(hidden) != 1  # never a single hidden cell recoverable from the total
+
+
+def test_public_page_never_shows_a_count_under_five(bandung):
+    from django.urls import reverse
+
+    page = Client().get(
+        reverse("open_data:spm_region", args=["32"]), {"year": YEAR, "type": bandung.code}
+    )
+    assert page.status_code == 200
+    shown = [row["served"] for row in page.context["table"]]
+    assert all(v is None or v >= 5 for v in shown)
+    assert page.context["total_served"] is None  # 3 people in Jawa Barat: all hidden
+    assert "Anak" not in page.content.decode()

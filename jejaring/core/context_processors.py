@@ -12,7 +12,7 @@ SECTIONS = [
     ("collaboration", _("Collaboration"), None),
     ("network", _("Network"), "network:list"),
     ("regions", _("Regions"), "regions:index"),
-    ("open_data", _("Open Data"), None),
+    ("open_data", _("Open Data"), "open_data:spm"),
 ]
 
 

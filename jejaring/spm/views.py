@@ -23,7 +23,9 @@ def _choices(request):
     except (ValueError, ValidationError):
         year = today.year
     types = list(SpmServiceType.objects.filter(is_active=True))
-    kind = next((t for t in types if t.code == request.GET.get("type")), types[0] if types else None)
+    kind = next(
+        (t for t in types if t.code == request.GET.get("type")), types[0] if types else None
+    )
     code = request.GET.get("region", "")
     region = Region.objects.filter(code=code).first() if code else None
     try:
@@ -41,8 +43,14 @@ def dashboard(request):
     ranking = sorted((r for r in rows if r.percent is not None), key=lambda r: -r.percent)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
     context = {
-        "year": year, "kind": kind, "region": region, "quarter": quarter, "types": types,
-        "total": total, "rows": rows, "ranking": ranking,
+        "year": year,
+        "kind": kind,
+        "region": region,
+        "quarter": quarter,
+        "types": types,
+        "total": total,
+        "rows": rows,
+        "ranking": ranking,
         "ancestors": region.ancestors() if region else [],
         "trend": figures.trend(region, kind, years) if kind else [],
         "summary": figures.region_summary(region, year, quarter),
@@ -66,11 +74,47 @@ def export_csv(request):
     response["Content-Disposition"] = f'attachment; filename="spm-{year}-{kind.code}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["kode_wilayah", "wilayah", "tahun", "jenis_layanan", "target", "terlayani",
-                     "capaian_persen"])
+    writer.writerow(
+        [
+            "kode_wilayah",
+            "wilayah",
+            "tahun",
+            "jenis_layanan",
+            "target",
+            "terlayani",
+            "capaian_persen",
+        ]
+    )
     for cell in [*rows, total]:
-        writer.writerow([cell.code, cell.name, year, kind.code, cell.target, cell.served,
-                         cell.percent])
+        writer.writerow(
+            [cell.code, cell.name, year, kind.code, cell.target, cell.served, cell.percent]
+        )
     return response
 
 
+def public(request, code: str = ""):
+    """The open page (no login): aggregated figures with small counts suppressed."""
+    from .disclosure import suppress
+
+    request.nav_section = "open_data"
+    year, kind, _region, quarter, types = _choices(request)
+    region = get_object_or_404(Region, code=code) if code else None
+    total, rows = figures.breakdown(region, year, kind, quarter)
+    published, published_total = suppress([r.served for r in rows], total.served)
+    table = [
+        {"cell": r, "served": v, "percent": r.percent if v is not None else None}
+        for r, v in zip(rows, published, strict=True)
+    ]
+    context = {
+        "year": year,
+        "kind": kind,
+        "region": region,
+        "types": types,
+        "table": table,
+        "total": total,
+        "total_served": published_total,
+        "total_percent": total.percent if published_total is not None else None,
+        "ancestors": region.ancestors() if region else [],
+        "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
+    }
+    return render(request, "spm/public.html", context)
