@@ -265,3 +265,48 @@ def test_public_page_never_shows_a_count_under_five(bandung):
     assert all(v is None or v >= 5 for v in shown)
     assert page.context["total_served"] is None  # 3 people in Jawa Barat: all hidden
     assert "Anak" not in page.content.decode()
+
+
+def test_excel_report_opens_with_the_right_numbers(bandung, as_user):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    client = as_user("pimpinan.jabar")
+    client.post(
+        reverse("spm:report", args=["32.04", YEAR]),
+        {"office_name": "Dinas Sosial Kabupaten Bandung", "problems": "Kurang pekerja sosial"},
+    )
+    response = client.get(reverse("spm:report_xlsx", args=["32.04", YEAR]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "Dinas Sosial Kabupaten Bandung"
+    rows = {
+        sheet.cell(r, 1).value: (
+            sheet.cell(r, 2).value,
+            sheet.cell(r, 3).value,
+            sheet.cell(r, 4).value,
+        )
+        for r in range(1, sheet.max_row + 1)
+    }
+    assert rows[bandung.name] == (4, 2, 50.0)
+    assert "Kurang pekerja sosial" in [sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)]
+
+
+def test_report_for_a_future_year_is_a_clear_message(bandung, as_user):
+    from django.urls import reverse
+
+    response = as_user("pimpinan.jabar").get(reverse("spm:report", args=["32.04", 2999]))
+    assert response.status_code == 400
+    assert "2018" in response.content.decode()
+
+
+def test_only_the_regions_office_writes_its_report(bandung, as_user):
+    from django.urls import reverse
+
+    from jejaring.spm.models import ReportNotes
+
+    as_user("petugas.pekanbaru").post(
+        reverse("spm:report", args=["32.04", YEAR]), {"problems": "bukan urusan saya"}
+    )
+    assert not ReportNotes.objects.filter(problems="bukan urusan saya").exists()

@@ -7,3 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("ekspor.csv", views.export_csv, name="export"),
 ]
+urlpatterns += [
+    path("laporan/<str:code>/<int:year>/", views.report_page, name="report"),
+    path("laporan/<str:code>/<int:year>.xlsx", views.report_xlsx, name="report_xlsx"),
+]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jejaring.regions.models import Region
 
@@ -118,3 +119,58 @@ def public(request, code: str = ""):
         "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
     }
     return render(request, "spm/public.html", context)
+
+
+def _report_region_year(code: str, year: int):
+    region = get_object_or_404(Region, code=code)
+    actions.check_year(year)  # a future year's report does not exist yet
+    return region
+
+
+@login_required
+def report_page(request, code: str, year: int):
+    """The printable report, with the office's own text (letterhead, steps, problems)."""
+    from django.contrib import messages
+
+    from .forms import ReportNotesForm
+    from .report import STEPS, report_data
+
+    request.nav_section = "spm"
+    try:
+        region = _report_region_year(code, year)
+    except ValidationError as exc:
+        return render(
+            request, "error.html", {"status": 400, "message": " ".join(exc.messages)}, status=400
+        )
+    data = report_data(region, year)
+    form = ReportNotesForm(request.POST or None, instance=data["notes"])
+    may_edit = actions.may_manage(request.user, region)
+    if request.method == "POST" and may_edit and form.is_valid():
+        actions.save_report_notes(region, year, form.cleaned_data, acting_user=request.user)
+        messages.success(request, _("Report saved."))
+        data = report_data(region, year)
+    steps = [
+        (label, getattr(data["notes"], field, "") if data["notes"] else "")
+        for field, label in STEPS
+    ]
+    return render(
+        request, "spm/report.html", {**data, "form": form, "may_edit": may_edit, "steps": steps}
+    )
+
+
+@login_required
+def report_xlsx(request, code: str, year: int):
+    from .report import workbook
+
+    try:
+        region = _report_region_year(code, year)
+    except ValidationError as exc:
+        return render(
+            request, "error.html", {"status": 400, "message": " ".join(exc.messages)}, status=400
+        )
+    response = HttpResponse(
+        workbook(region, year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="laporan-spm-{code}-{year}.xlsx"'
+    return response
