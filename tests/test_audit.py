@@ -59,7 +59,9 @@ def test_rows_cannot_be_changed_even_with_raw_sql(db, sql):
 
 def test_audit_page_is_for_network_admins_only(as_user):
     assert as_user("pimpinan.jabar").get(reverse("audit:list")).status_code == 403
-    page = as_user("admin").get(reverse("audit:list"), {"action": "create"})
+    page = as_user("admin").get(
+        reverse("audit:list"), {"action": "create", "object_type": "network.organisation"}
+    )
     assert page.status_code == 200
     assert "Dinas Sosial Kota Pekanbaru" in page.content.decode()
 

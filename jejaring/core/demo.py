@@ -396,6 +396,7 @@ def create_demo_network() -> dict:
             user.save(update_fields=["is_superuser"])
         created_users += 1
     _create_leading_sectors(categories)
+    _create_spm_demo(categories)
     return {
         "organisations": created_orgs,
         "users": created_users,
@@ -447,3 +448,84 @@ def _create_people(categories) -> int:
         open_case(person, categories[codes[0]], organisation=organisation, acting_user=None)
         created += 1
     return created
+
+
+# SPM demo: children served outside institutions in Kota Pekanbaru, elderly people in
+# Kabupaten Bandung, with targets, so the dashboards show real (fictional) figures.
+SPM_FIRST = "Aditya Budi Candra Dimas Eka Fajar Gilang Hadi Indra Joko Kurnia Lukman".split()
+
+
+def _create_spm_demo(categories) -> None:
+    import datetime
+
+    from jejaring.cases.actions import open_case, record_service
+    from jejaring.cases.models import ServiceType
+    from jejaring.registry import actions as registry_actions
+    from jejaring.registry.models import Person
+    from jejaring.spm import actions as spm_actions
+    from jejaring.spm.models import SpmServiceType
+
+    if Person.objects.filter(full_name__startswith="Aditya Pratama").exists():
+        return
+    services = {s.code: s for s in ServiceType.objects.all()}
+    plan = [
+        (
+            "dinsos-kota-pekanbaru",
+            "kab_anak_terlantar_luar_panti",
+            "anak_terlantar",
+            ["permakanan", "sandang", "bimbingan_sosial", "fasilitasi_nik"],
+            "Pratama",
+            2014,
+        ),
+        (
+            "dinsos-kab-bandung",
+            "kab_lansia_luar_panti",
+            "lanjut_usia_terlantar",
+            ["permakanan", "sandang", "perbekalan_kesehatan"],
+            "Sutisna",
+            1948,
+        ),
+    ]
+    for org_code, type_code, category_code, served_with, surname, born in plan:
+        organisation = Organisation.objects.get(code=org_code)
+        kind = SpmServiceType.objects.get(code=type_code)
+        villages = list(
+            Region.objects.filter(
+                code__startswith=f"{organisation.home_region_id}.", level="village"
+            )[:6]
+        )
+        for year, target in ((2025, 16), (2026, 20)):
+            spm_actions.set_target(
+                organisation.home_region,
+                year,
+                kind,
+                target,
+                acting_user=None,
+                source_note="pendataan demo",
+            )
+        for index, first in enumerate(SPM_FIRST):
+            person = registry_actions.create_person(
+                {
+                    "full_name": f"{first} {surname}",
+                    "sex": "M",
+                    "birth_date": datetime.date(born + index % 3, 1 + index % 12, 10),
+                    "region": villages[index % len(villages)],
+                },
+                organisation=organisation,
+                acting_user=None,
+                categories=[categories[category_code]],
+                confirmed_new=True,
+            )
+            case = open_case(
+                person, categories[category_code], organisation=organisation, acting_user=None
+            )
+            year = 2025 if index % 2 else 2026
+            # The last two people receive only part of the services: still to serve.
+            count = len(served_with) if index < len(SPM_FIRST) - 2 else 2
+            for step, code in enumerate(served_with[:count]):
+                record_service(
+                    case,
+                    services[code],
+                    datetime.date(year, 2 + step * 2 + index % 3, 5),
+                    acting_user=None,
+                )
