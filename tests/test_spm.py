@@ -310,3 +310,14 @@ def test_only_the_regions_office_writes_its_report(bandung, as_user):
         reverse("spm:report", args=["32.04", YEAR]), {"problems": "bukan urusan saya"}
     )
     assert not ReportNotes.objects.filter(problems="bukan urusan saya").exists()
+
+
+def test_needs_multiply_people_still_to_serve_by_unit_costs(bandung):
+    from jejaring.spm.models import UnitCost
+
+    UnitCost.objects.create(
+        service=ServiceType.objects.get(code="permakanan"), year=YEAR, amount=1_500_000
+    )
+    lines = {n.service: n for n in figures.needs(Region.objects.get(code="32.04"), YEAR, bandung)}
+    assert lines["Permakanan (makanan)"].amount == 2 * 1_500_000  # gap of 2 children
+    assert lines["Sandang (pakaian)"].amount is None

@@ -151,3 +151,39 @@ def trend(region: Region | None, service_type: SpmServiceType, years: list[int])
             )
         )
     return out
+
+
+@dataclass
+class NeedLine:
+    service: str
+    unit_cost: int | None
+    people: int
+    amount: int | None
+
+
+def needs(region: Region | None, year: int, service_type: SpmServiceType) -> list[NeedLine]:
+    """Planning step: people still to serve × each basic service × its unit cost."""
+    from .models import SpmStandard, UnitCost
+
+    standard = (
+        SpmStandard.objects.filter(service_type=service_type, valid_from__lte=year)
+        .order_by("-valid_from")
+        .first()
+    )
+    if standard is None:
+        return []
+    code = region.code if region else ""
+    gap = (
+        Cell(
+            code,
+            "",
+            targets([code], year, [service_type.pk]).get((code, service_type.pk)),
+            served([code], year, [service_type.pk]).get((code, service_type.pk), 0),
+        ).gap
+        or 0
+    )
+    costs = {u.service_id: int(u.amount) for u in UnitCost.objects.filter(year=year)}
+    return [
+        NeedLine(s.name, costs.get(s.pk), gap, costs[s.pk] * gap if s.pk in costs else None)
+        for s in standard.basic_services.order_by("sort_order")
+    ]

@@ -55,6 +55,7 @@ def dashboard(request):
         "ancestors": region.ancestors() if region else [],
         "trend": figures.trend(region, kind, years) if kind else [],
         "summary": figures.region_summary(region, year, quarter),
+        "needs": figures.needs(region, year, kind) if kind else [],
         "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
         "chart": {
             "labels": [r.name or "—" for r in rows if r.code != "~"],
