@@ -321,3 +321,27 @@ def test_needs_multiply_people_still_to_serve_by_unit_costs(bandung):
     lines = {n.service: n for n in figures.needs(Region.objects.get(code="32.04"), YEAR, bandung)}
     assert lines["Permakanan (makanan)"].amount == 2 * 1_500_000  # gap of 2 children
     assert lines["Sandang (pakaian)"].amount is None
+
+
+def test_gap_lists_people_in_progress_with_what_they_lack(bandung, as_user):
+    from django.urls import reverse
+
+    page = as_user("petugas.bandung").get(
+        reverse("spm:dashboard"), {"year": YEAR, "type": bandung.code, "region": "32.04"}
+    )
+    names = {view.name: lacking for view, _got, _needed, lacking in page.context["gap_people"]}
+    assert set(names) == {"Anak B", "Anak C"}  # A and E reached it; D counts in Kota Bandung
+    assert "Bimbingan sosial" in names["Anak B"]
+    assert {name for name, _n, _s in page.context["service_rows"]} >= {"Permakanan (makanan)"}
+    outsider = as_user("petugas.pekanbaru").get(
+        reverse("spm:dashboard"), {"year": YEAR, "type": bandung.code, "region": "32.04"}
+    )
+    assert outsider.context["gap_people"] == []  # people outside one's scope are not listed
+
+
+def test_report_api(bandung, bearer):
+    body = Client().get(f"/api/v1/spm/report/32.04/{YEAR}", **bearer("pimpinan.jabar")).json()
+    row = next(r for r in body["achievement"] if r["type"] == bandung.code)
+    assert (row["served"], row["target"], row["percent"]) == (2, 4, 50.0)
+    future = Client().get("/api/v1/spm/report/32.04/2999", **bearer("pimpinan.jabar"))
+    assert future.status_code == 422

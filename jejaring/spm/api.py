@@ -140,3 +140,26 @@ def achievement(request, filters: Query[AchievementQuery]):
         "total": total.as_dict(),
         "rows": [r.as_dict() for r in rows],
     }
+
+
+@router.get(
+    "/report/{code}/{int:year}",
+    response=dict,
+    summary="A region's yearly SPM report (figures and the office's text)",
+)
+def report(request, code: str, year: int):
+    from .report import STEPS, report_data
+
+    region = _region(code)
+    actions.check_year(year)
+    data = report_data(region, year)
+    notes = data["notes"]
+    return {
+        "region": region.code,
+        "name": region.name,
+        "year": year,
+        "steps": {label: getattr(notes, field, "") if notes else "" for field, label in STEPS},
+        "problems": notes.problems if notes else "",
+        "follow_up": notes.follow_up if notes else "",
+        "achievement": [{"type": kind.code, **cell.as_dict()} for kind, cell in data["rows"]],
+    }

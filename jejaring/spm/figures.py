@@ -187,3 +187,80 @@ def needs(region: Region | None, year: int, service_type: SpmServiceType) -> lis
         NeedLine(s.name, costs.get(s.pk), gap, costs[s.pk] * gap if s.pk in costs else None)
         for s in standard.basic_services.order_by("sort_order")
     ]
+
+
+def service_breakdown(region: Region, year: int, service_type: SpmServiceType) -> list[tuple]:
+    """Services of the type's group delivered in the region and year, per basic service:
+    (service name, services delivered, of which to standard). Regency level and below:
+    nationally the dashboard keeps to the precomputed counts."""
+    from django.db.models import Count, Q
+
+    from jejaring.cases.models import Service
+    from jejaring.core.scoping import region_subtree
+
+    rows = (
+        Service.objects.filter(
+            region_subtree("region__code", region.code),
+            delivered_on__year=year,
+            case__category__spm_group=service_type.spm_group_id,
+        )
+        .values("service_type__name")
+        .annotate(n=Count("id"), standard=Count("id", filter=Q(met_standard=True)))
+        .order_by("-n")
+    )
+    return [(r["service_type__name"], r["n"], r["standard"]) for r in rows]
+
+
+def gap_people(
+    region: Region | None, year: int, service_type: SpmServiceType, user, limit: int = 50
+) -> list[tuple]:
+    """People who received some but not all of what the standard asks, with the basic
+    services they still lack — only those the user may see, masked as usual."""
+    from jejaring.core.scoping import region_subtree
+    from jejaring.registry.models import Person
+    from jejaring.registry.presenters import present_many
+
+    from .models import PersonAchievement, SpmStandard
+
+    standard = (
+        SpmStandard.objects.filter(service_type=service_type, valid_from__lte=year)
+        .order_by("-valid_from")
+        .first()
+    )
+    if standard is None:
+        return []
+    standings = PersonAchievement.objects.filter(
+        year=year,
+        service_type=service_type,
+        reached_on__isnull=True,
+        person__in=Person.objects.restrict(user),
+    )
+    if region is not None:
+        standings = standings.filter(region_subtree("region_code", region.code))
+    standings = list(standings.select_related("person")[:limit])
+    basic = list(standard.basic_services.all())
+    received = _received(standings, year, {b.pk for b in basic})
+    views = present_many([s.person for s in standings], user)
+    return [
+        (
+            view,
+            s.services_received,
+            standard.min_services,
+            [b.name for b in basic if b.pk not in received.get(s.person_id, set())],
+        )
+        for view, s in zip(views, standings, strict=True)
+    ]
+
+
+def _received(standings, year: int, basic_ids: set[int]) -> dict[int, set[int]]:
+    from jejaring.cases.models import Service
+
+    out: dict[int, set[int]] = {}
+    for person_id, type_id in Service.objects.filter(
+        person_id__in=[s.person_id for s in standings],
+        delivered_on__year=year,
+        met_standard=True,
+        service_type_id__in=basic_ids,
+    ).values_list("person_id", "service_type_id"):
+        out.setdefault(person_id, set()).add(type_id)
+    return out

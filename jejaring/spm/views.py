@@ -56,6 +56,10 @@ def dashboard(request):
         "trend": figures.trend(region, kind, years) if kind else [],
         "summary": figures.region_summary(region, year, quarter),
         "needs": figures.needs(region, year, kind) if kind else [],
+        "gap_people": figures.gap_people(region, year, kind, request.user) if kind else [],
+        "service_rows": figures.service_breakdown(region, year, kind)
+        if kind and region is not None and region.level != "province"
+        else [],
         "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
         "chart": {
             "labels": [r.name or "—" for r in rows if r.code != "~"],
