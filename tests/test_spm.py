@@ -345,3 +345,26 @@ def test_report_api(bandung, bearer):
     assert (row["served"], row["target"], row["percent"]) == (2, 4, 50.0)
     future = Client().get("/api/v1/spm/report/32.04/2999", **bearer("pimpinan.jabar"))
     assert future.status_code == 422
+
+
+def test_targets_page_sets_and_refuses_other_regions(bandung, as_user):
+    from django.urls import reverse
+
+    from jejaring.spm.models import Target
+
+    form = {
+        "region": "32.04",
+        "year": YEAR + 1,
+        "service_type": bandung.pk,
+        "target": 30,
+        "baseline": 12,
+        "source_note": "pendataan 2025",
+        "save": "1",
+    }
+    page = as_user("pimpinan.jabar").post(reverse("spm:targets"), form)
+    assert page.status_code == 200
+    assert Target.objects.get(region="32.04", year=YEAR + 1, service_type=bandung).target == 30
+    as_user("petugas.pekanbaru").post(reverse("spm:targets"), {**form, "target": 1})
+    assert Target.objects.get(region="32.04", year=YEAR + 1, service_type=bandung).target == 30
+    bad = as_user("pimpinan.jabar").post(reverse("spm:targets"), {**form, "year": 1990})
+    assert Target.objects.filter(year=1990).count() == 0 and bad.status_code == 200

@@ -11,3 +11,4 @@ urlpatterns += [
     path("laporan/<str:code>/<int:year>/", views.report_page, name="report"),
     path("laporan/<str:code>/<int:year>.xlsx", views.report_xlsx, name="report_xlsx"),
 ]
+urlpatterns += [path("target/", views.target_page, name="targets")]

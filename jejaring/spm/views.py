@@ -179,3 +179,53 @@ def report_xlsx(request, code: str, year: int):
     )
     response["Content-Disposition"] = f'attachment; filename="laporan-spm-{code}-{year}.xlsx"'
     return response
+
+
+@login_required
+def target_page(request):
+    """Set a region's targets (or later years' milestones), or derive them from the
+    registry; the list shows what is set for the region."""
+    from django.contrib import messages
+
+    from .forms import TargetForm
+    from .models import Target
+
+    request.nav_section = "spm"
+    form = TargetForm(
+        request.POST or None,
+        initial={"year": timezone.localdate().year, "region": request.GET.get("region", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "derive" in request.POST:
+                row = actions.derive_target(
+                    data["region"], data["year"], data["service_type"], acting_user=request.user
+                )
+            else:
+                row = actions.set_target(
+                    data["region"],
+                    data["year"],
+                    data["service_type"],
+                    data["target"],
+                    acting_user=request.user,
+                    baseline=data["baseline"],
+                    source_note=data["source_note"],
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Target saved: %(n)s people.") % {"n": row.target})
+    region = (
+        form.cleaned_data.get("region")
+        if form.is_bound and form.is_valid()
+        else (Region.objects.filter(code=request.GET.get("region", "")).first())
+    )
+    rows = (
+        Target.objects.filter(region=region)
+        .select_related("service_type")
+        .order_by("-year", "service_type__sort_order")
+        if region
+        else []
+    )
+    return render(request, "spm/targets.html", {"form": form, "region": region, "rows": rows})
