@@ -55,6 +55,8 @@ vendor:
 	cp node_modules/htmx.org/LICENSE jejaring/core/static/vendor/htmx/LICENSE
 	cp node_modules/chart.js/dist/chart.umd.min.js jejaring/core/static/vendor/chartjs/chart.umd.min.js
 	cp node_modules/chart.js/LICENSE.md jejaring/core/static/vendor/chartjs/LICENSE.md
+	cp node_modules/cytoscape/dist/cytoscape.min.js jejaring/core/static/vendor/cytoscape/cytoscape.min.js
+	cp node_modules/cytoscape/LICENSE jejaring/core/static/vendor/cytoscape/LICENSE
 
 # Re-pin exact versions after changing pyproject.toml.
 lock: $(STAMP)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jejaring.registry",
     "jejaring.cases",
     "jejaring.spm",
+    "jejaring.collaboration",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,8 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "jejaring@localhost")
+# Where the app is reached, for links in e-mails (notifications).
+SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 # Background work (django-tasks): the database backend by default, processed by
 # `jejaring db_worker`. TASK_BACKEND may name another backend (e.g. a Redis-backed one).

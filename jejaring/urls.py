@@ -12,6 +12,7 @@ urlpatterns = [
     path("registri/", include("jejaring.registry.urls")),
     path("kasus/", include("jejaring.cases.urls")),
     path("spm/", include("jejaring.spm.urls")),
+    path("kolaborasi/", include("jejaring.collaboration.urls")),
     path("data/", include("jejaring.spm.public_urls")),
     path("akun/", include("jejaring.accounts.urls")),
     path("audit/", include("jejaring.audit.urls")),

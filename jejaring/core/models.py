@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core.scoping import RestrictedQuerySet, ScopePolicy
+
 
 class ReferenceQuerySet(models.QuerySet):
     def active(self):
@@ -42,3 +44,62 @@ class ReferenceData(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+
+class NotificationPolicy(ScopePolicy):
+    """Each user reads their own notifications only — network administrators too."""
+
+    def filter(self, scope, action):
+        from django.db.models import Q
+
+        return Q(user_id=scope.user_id)
+
+    filter_for_admin = filter
+
+
+class Notification(models.Model):
+    """Something a person should know or do: a meeting invitation, a commitment coming
+    due, an agreement about to expire, a referral waiting for an answer.
+
+    Stored as a kind and parameters, not as text, so it reads in the language of
+    whoever opens it. Parameters never hold a served person's name or NIK.
+    """
+
+    class Kind(models.TextChoices):
+        MEETING_INVITATION = "meeting_invitation", _("Meeting invitation")
+        COMMITMENT_DUE = "commitment_due", _("Commitment due")
+        COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
+        AGREEMENT_EXPIRING = "agreement_expiring", _("Agreement expiring")
+        AGREEMENT_SIGNATURE = "agreement_signature", _("Agreement awaiting signature")
+        REFERRAL_WAITING = "referral_waiting", _("Referral waiting")
+        PROPOSAL_OPEN = "proposal_open", _("Proposal awaiting your position")
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=255, blank=True)
+    # Stops a reminder going out twice (e.g. "agreement 7, 30 days"); empty = no check.
+    dedupe_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = NotificationPolicy()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="core_notification_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
