@@ -6,11 +6,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
+from jejaring.core.notifications import Kind as NotificationKind
+from jejaring.core.notifications import notify, recipients
 from jejaring.network.models import OrganisationLevel, Sector
 from jejaring.registry.presenters import identity_visible
 
@@ -330,6 +333,14 @@ def send_referral(
     referral.requested_services.set(services)
     audit.record_create(referral, acting_user=acting_user, parent=case.person)
     schedule_refresh()
+    # The receiver hears of it at once; `jejaring remind` nudges again if it waits.
+    notify(
+        recipients([receiver]),
+        NotificationKind.REFERRAL_WAITING,
+        {"referral": referral.pk, "organisation": receiver.name, "sender": case.organisation.name},
+        url=reverse("cases:referral", args=[referral.pk]),
+        key=f"referral:{referral.pk}:sent",
+    )
     return referral
 
 

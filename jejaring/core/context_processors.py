@@ -9,7 +9,7 @@ SECTIONS = [
     ("registry", _("Registry"), "registry:list"),
     ("cases", _("Cases & Referrals"), "cases:board"),
     ("spm", _("SPM"), "spm:dashboard"),
-    ("collaboration", _("Collaboration"), None),
+    ("collaboration", _("Collaboration"), "collaboration:index"),
     ("network", _("Network"), "network:list"),
     ("regions", _("Regions"), "regions:index"),
     ("open_data", _("Open Data"), "open_data:spm"),
@@ -18,7 +18,13 @@ SECTIONS = [
 
 def navigation(request):
     scope = scope_for(getattr(request, "user", None))
+    unread = 0
+    if scope is not None:
+        from jejaring.core.models import Notification
+
+        unread = Notification.objects.filter(user_id=scope.user_id, read_at__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "nav_sections": SECTIONS,
         "nav_active": getattr(request, "nav_section", ""),
         "is_network_admin": bool(scope and scope.is_network_admin),

@@ -397,11 +397,11 @@ def create_demo_network() -> dict:
         created_users += 1
     _create_leading_sectors(categories)
     _create_spm_demo(categories)
-    return {
-        "organisations": created_orgs,
-        "users": created_users,
-        "people": _create_people(categories),
-    }
+    people = _create_people(categories)
+    from jejaring.collaboration.demo import create_collaboration_demo
+
+    create_collaboration_demo()
+    return {"organisations": created_orgs, "users": created_users, "people": people}
 
 
 def _create_leading_sectors(categories) -> None:
