@@ -54,7 +54,7 @@ class ForumPolicy(ScopePolicy):
         runs = Q(convened_by_id=org) | _coordinated_forums(scope)
         if action == VIEW:
             governed = (
-                region_subtree("region_id", scope.jurisdiction_code)
+                region_subtree("region__code", scope.jurisdiction_code)
                 if scope.jurisdiction_code
                 else NOTHING
             )
@@ -91,7 +91,7 @@ class CommitmentPolicy(ScopePolicy):
 def _governs(scope: Scope, organisation_path: str) -> Q:
     if not scope.jurisdiction_code:
         return NOTHING
-    return region_subtree(f"{organisation_path}home_region_id", scope.jurisdiction_code)
+    return region_subtree(f"{organisation_path}home_region__code", scope.jurisdiction_code)
 
 
 class AgreementPolicy(ScopePolicy):

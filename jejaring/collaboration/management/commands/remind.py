@@ -17,7 +17,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        result = send_reminders(options.get("date"))
+        today = options.get("date")
+        if isinstance(today, str):  # from call_command(date="YYYY-MM-DD")
+            today = datetime.date.fromisoformat(today)
+        result = send_reminders(today)
         self.stdout.write(
             "Agreements expired: {expired}, agreement reminders: {reminded}, "
             "commitment reminders: {commitments}, referral reminders: {referrals}".format(**result)
