@@ -88,8 +88,9 @@ def _more_organisations(n):
 
 
 # Session, user, roles, organisation+type (scope), count, the filter form's two
-# choice lists, the page, and one prefetch of categories — however many organisations.
-PAGE_QUERIES = 9
+# choice lists, the page, one prefetch of categories, and the unread-notifications
+# count in the header — however many organisations.
+PAGE_QUERIES = 10
 # Token+user, roles, organisation+type, count, the page, prefetches of service areas
 # and categories. (A token's first use also stamps last_used_at: warmed up below.)
 API_QUERIES = 7
