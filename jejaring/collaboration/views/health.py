@@ -111,7 +111,13 @@ def integration(request):
 @login_required
 def graph(request):
     request.nav_section = "collaboration"
-    return render(request, "collaboration/graph.html", {"levels": integration_levels.LEVELS})
+    from jejaring.network.models import Sector
+
+    return render(
+        request,
+        "collaboration/graph.html",
+        {"levels": integration_levels.LEVELS, "sectors": Sector.choices},
+    )
 
 
 @login_required

@@ -30,10 +30,14 @@
     var cy = cytoscape({
       container: container,
       elements: elements,
-      layout: { name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 110 },
+      layout: { name: "cose", animate: false, nodeRepulsion: 400000, idealEdgeLength: 140,
+        padding: 30 },
+      // Keep labels readable: never zoom in past life size, even on a small network.
+      maxZoom: 1.2, minZoom: 0.2,
       style: [
         { selector: "node", style: {
-          label: "data(label)", "font-size": 9, "text-wrap": "wrap", "text-max-width": 110,
+          label: "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 120,
+          "text-valign": "bottom", "text-margin-y": 4, "min-zoomed-font-size": 6,
           "background-color": function (n) { return SECTOR_COLOURS[n.data("sector")] || "#777"; },
           width: function (n) { return 14 + 26 * n.data("activity") / maxActivity; },
           height: function (n) { return 14 + 26 * n.data("activity") / maxActivity; }
