@@ -119,6 +119,26 @@ def add_clause(agreement: Agreement, *, heading: str, text: str, acting_user) ->
 
 
 @transaction.atomic
+def set_obligations(
+    agreement: Agreement, organisation, text: str, *, acting_user
+) -> AgreementParty:
+    """What one party undertakes, written while the text is still being negotiated."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.state not in EDITABLE_STATES:
+        raise ValidationError(_("The text is final once it goes out for signature."))
+    party = agreement.parties.filter(organisation=organisation).first()
+    if party is None:
+        raise ValidationError(
+            {"organisation": _("%(org)s is not a party to this agreement.") % {"org": organisation}}
+        )
+    before = audit.snapshot(party)
+    party.obligations = (text or "").strip()
+    party.save(update_fields=["obligations"])
+    audit.record_update(party, before, acting_user=acting_user, parent=agreement)
+    return party
+
+
+@transaction.atomic
 def comment_on_clause(clause: AgreementClause, text: str, *, acting_user) -> ClauseComment:
     if clause.agreement.state not in EDITABLE_STATES:
         raise ValidationError(_("Negotiation is over: the text is final."))
