@@ -17,6 +17,7 @@ from jejaring.regions.models import Region
 from . import actions
 from .models import (
     Agreement,
+    AgreementEvent,
     AgreementState,
     Forum,
     Meeting,
@@ -310,6 +311,20 @@ def codes_with(codes):
     return [(code, obligations.get(code, "")) for code in codes]
 
 
+def _backdate(agreement, days_ago: int) -> None:
+    """The agreement's history happened over the past year: spread its events from
+    ``days_ago`` on, a week apart, ending no later than yesterday."""
+    events = list(agreement.events.order_by("pk"))
+    for index, event in enumerate(events):
+        when = _at(max(days_ago - 7 * index, 1))
+        if event.to_state == AgreementState.EXPIRED:  # the day after it ended
+            when = _at((timezone.localdate() - agreement.ends_on).days - 1)
+        AgreementEvent.objects.filter(pk=event.pk).update(at=when)
+    Agreement.objects.filter(pk=agreement.pk).update(
+        created_at=_at(days_ago), updated_at=_at(max(days_ago - 7 * (len(events) - 1), 1))
+    )
+
+
 def _sign_all(agreement) -> None:
     actions.move_agreement(agreement, AgreementState.AWAITING_SIGNATURES, acting_user=None)
     for party in agreement.parties.select_related("organisation"):
@@ -393,7 +408,7 @@ def _agreements(forum) -> None:
         signatory_position="Kepala Dinas",
         acting_user=None,
     )
-    _agreement(
+    draft = _agreement(
         "PKS Percepatan NIK Anak Binaan",
         "pks",
         ["dukcapil-pekanbaru", "dinsos-kota-pekanbaru"],
@@ -402,6 +417,17 @@ def _agreements(forum) -> None:
         [("Ruang lingkup", "Penerbitan NIK bagi anak binaan tanpa dokumen.")],
         forum,
     )
+    # When each one was worked on: the draft has sat untouched for months, as the
+    # papers saw MoUs do.
+    for agreement, days_ago in [
+        (active, 320),
+        (expiring, 335),
+        (old, 820),
+        (negotiation, 60),
+        (awaiting, 20),
+        (draft, 150),
+    ]:
+        _backdate(agreement, days_ago)
 
 
 def _exchanges(forum) -> None:
