@@ -245,6 +245,7 @@ def test_expiry_reminders_go_out_once_per_window_and_expire(db):
         actions.sign_agreement(
             agreement, party, signatory_name="X", signatory_position="Y", acting_user=None
         )
+
     def reminders():
         return Notification.objects.filter(
             kind="agreement_expiring", dedupe_key__startswith=f"agreement:{agreement.pk}:"

@@ -27,6 +27,7 @@ def register_routers() -> None:
     from jejaring.accounts.api import router as accounts_router
     from jejaring.audit.api import router as audit_router
     from jejaring.cases.api import router as cases_router
+    from jejaring.collaboration.api import router as collaboration_router
     from jejaring.network.api import router as network_router
     from jejaring.reference.api import router as reference_router
     from jejaring.regions.api import router as regions_router
@@ -41,6 +42,7 @@ def register_routers() -> None:
     api.add_router("/spm/", spm_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
+    api.add_router("/collaboration/", collaboration_router)
 
 
 register_routers()
