@@ -157,3 +157,34 @@ def test_reminders_go_out_once_and_by_email(db, mailoutbox, django_capture_on_co
 def test_remind_command_runs(db, capsys):
     call_command("remind", date=(timezone.localdate() + datetime.timedelta(days=1)).isoformat())
     assert "Agreements expired" in capsys.readouterr().out
+
+
+def test_notifications_and_survey_over_the_api(bearer):
+    from django.test import Client
+
+    forum = Forum.objects.get(name=FORUM_NAME)
+    client, auth = Client(), bearer("mitra.lksa")
+    mine = client.get("/api/v1/notifications/?unread=true", **auth).json()
+    assert mine["count"] >= 1 and all(not n["read"] for n in mine["items"])
+    first = mine["items"][0]
+    assert first["title"]  # rendered in the reader's language
+    assert client.post(f"/api/v1/notifications/{first['id']}/read", **auth).json()["read"]
+    other = Notification.objects.exclude(user__username="mitra.lksa").first()
+    assert client.post(f"/api/v1/notifications/{other.pk}/read", **auth).status_code == 404
+    answers = dict.fromkeys(
+        [
+            "face_to_face",
+            "trust",
+            "commitment",
+            "understanding",
+            "outcomes",
+            "design",
+            "leadership",
+        ],
+        5,
+    )
+    url = f"/api/v1/collaboration/forums/{forum.pk}/survey"
+    post = lambda body: client.post(url, body, content_type="application/json", **auth)  # noqa: E731
+    assert post(answers).status_code == 201
+    assert post(answers).status_code == 422  # once a month
+    assert post({**answers, "trust": 9}).status_code == 422

@@ -26,6 +26,7 @@ api_errors.install(api)
 def register_routers() -> None:
     from jejaring.accounts.api import router as accounts_router
     from jejaring.audit.api import router as audit_router
+    from jejaring.core.notifications_api import router as notifications_router
     from jejaring.cases.api import router as cases_router
     from jejaring.collaboration.api import router as collaboration_router
     from jejaring.network.api import router as network_router
@@ -42,6 +43,7 @@ def register_routers() -> None:
     api.add_router("/spm/", spm_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
+    api.add_router("/notifications/", notifications_router)
     api.add_router("/collaboration/", collaboration_router)
 
 

@@ -1,7 +1,9 @@
 """The health check of collaboration and the picture of the network: who works with
 whom, and how closely (the modules behind them are imported when first asked)."""
 
-from ninja import Router
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
 from ._common import forum_for
 
@@ -47,3 +49,41 @@ def integration_levels(request):
     from .. import integration
 
     return integration.pair_levels(request.auth)
+
+
+class SurveyIn(Schema):
+    face_to_face: int
+    trust: int
+    commitment: int
+    understanding: int
+    outcomes: int
+    design: int
+    leadership: int
+
+
+def _answer(request, forum, payload: SurveyIn):
+    from ..actions.survey import AlreadyAnswered, answer_survey
+
+    try:
+        answer_survey(forum, payload.dict(), acting_user=request.auth)
+    except AlreadyAnswered as exc:
+        raise ValidationError(_("You have already answered this month. Thank you!")) from exc
+    return Status(201, {"detail": _("Thank you. Your answers are anonymous.")})
+
+
+@router.post(
+    "/survey",
+    response={201: dict},
+    summary="Answer the anonymous network survey (Likert 1–5 per dimension), once a month",
+)
+def network_survey(request, payload: SurveyIn):
+    return _answer(request, None, payload)
+
+
+@router.post(
+    "/forums/{int:forum_id}/survey",
+    response={201: dict},
+    summary="Answer a forum's anonymous survey (Likert 1–5 per dimension), once a month",
+)
+def forum_survey(request, forum_id: int, payload: SurveyIn):
+    return _answer(request, forum_for(request, forum_id), payload)

@@ -1,23 +1,19 @@
 """The collaboration health check, the anonymous survey, the integration ladder and
 the network graph."""
 
-import hashlib
-import hmac
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.core.scoping import get_scoped_or_404
 
 from .. import health as health_check
 from .. import integration as integration_levels
-from ..models import Forum, SurveyResponse
+from ..actions.survey import AlreadyAnswered, answer_survey
+from ..models import Forum
 
 
 def _page(request, report, forum=None):
@@ -45,48 +41,28 @@ def forum_health(request, forum_id: int):
     return _page(request, health_check.health_for_forum(forum), forum)
 
 
-def _respondent_hash(user, forum, period: str) -> str:
-    """A keyed hash: the same user answers once per forum and month, and nobody
-    holding the table can tell who answered (the key is the site's secret)."""
-    message = f"{user.pk}:{forum.pk if forum else 'network'}:{period}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
 @login_required
 def survey(request, forum_id: int | None = None):
     request.nav_section = "collaboration"
     forum = get_scoped_or_404(Forum, request.user, pk=forum_id) if forum_id else None
-    period = timezone.localdate().strftime("%Y-%m")
     questions = [
         (code, name, health_check.SURVEY_QUESTIONS[code]) for code, name in health_check.DIMENSIONS
     ]
     back = redirect("collaboration:forum_health", forum_id=forum.pk) if forum else None
     if request.method == "POST":
-        answers, missing = {}, []
-        for code, name, _question in questions:
+        answers = {}
+        for code, _name, _question in questions:
             value = request.POST.get(code, "")
-            if value not in {"1", "2", "3", "4", "5"}:
-                missing.append(str(name))
-            else:
-                answers[code] = int(value)
-        if missing:
-            messages.error(
-                request,
-                _("Answer every statement (1 to 5): %(list)s.") % {"list": ", ".join(missing)},
-            )
+            answers[code] = int(value) if value.isdigit() else None
+        try:
+            answer_survey(forum, answers, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except AlreadyAnswered:
+            messages.info(request, _("You have already answered this month. Thank you!"))
+            return back or redirect("collaboration:health")
         else:
-            try:
-                with transaction.atomic():
-                    SurveyResponse.objects.create(
-                        forum=forum,
-                        period=period,
-                        respondent_hash=_respondent_hash(request.user, forum, period),
-                        answers=answers,
-                    )
-            except IntegrityError:
-                messages.info(request, _("You have already answered this month. Thank you!"))
-            else:
-                messages.success(request, _("Thank you. Your answers are anonymous."))
+            messages.success(request, _("Thank you. Your answers are anonymous."))
             return back or redirect("collaboration:health")
     return render(
         request,
