@@ -26,9 +26,9 @@ api_errors.install(api)
 def register_routers() -> None:
     from jejaring.accounts.api import router as accounts_router
     from jejaring.audit.api import router as audit_router
-    from jejaring.core.notifications_api import router as notifications_router
     from jejaring.cases.api import router as cases_router
     from jejaring.collaboration.api import router as collaboration_router
+    from jejaring.core.notifications_api import router as notifications_router
     from jejaring.network.api import router as network_router
     from jejaring.reference.api import router as reference_router
     from jejaring.regions.api import router as regions_router
