@@ -6,11 +6,11 @@ the test process only.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import build_network
 
@@ -90,3 +90,28 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("screenshot", f"could not save a screenshot: {exc}"))
     else:
         report.sections.append(("screenshot", str(path)))
+
+
+@pytest.fixture
+def party(browser: Browser, network: str) -> Iterator[Callable[[str], Page]]:
+    """party('panti.riau') → a page logged in as that user, in a browser context of its own.
+
+    The same user gets the same page back, so an office keeps its session across steps.
+    """
+    from tests.browser.test_browser import login
+
+    pages: dict[str, Page] = {}
+
+    def open_as(username: str) -> Page:
+        if username not in pages:
+            context = browser.new_context(locale=BROWSER_LOCALE)
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            login(page, network, username)
+            expect(page.locator(".whoami")).to_be_visible()
+            pages[username] = page
+        return pages[username]
+
+    yield open_as
+    for page in pages.values():
+        page.context.close()

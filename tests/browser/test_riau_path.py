@@ -7,14 +7,11 @@ the path then reads the whole story on the person's page; an office elsewhere se
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.utils.timezone import localdate
-from playwright.sync_api import Browser, Locator, Page, expect
-
-from tests.browser.conftest import BROWSER_LOCALE, TIMEOUT_MS
-from tests.browser.test_browser import login
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,29 +35,6 @@ REUNIFICATION = "Reunifikasi keluarga"
 CASE_URL = re.compile(r"/kasus/(\d+)/$")
 REFERRAL_URL = re.compile(r"/kasus/rujukan/(\d+)/$")
 PERSON_URL = re.compile(r"/registri/(\d+)/$")
-
-
-@pytest.fixture
-def party(browser: Browser, network: str) -> Iterator[Callable[[str], Page]]:
-    """party('panti.riau') → a page logged in as that user, in a browser context of its own.
-
-    The same user gets the same page back, so an office keeps its session across steps.
-    """
-    pages: dict[str, Page] = {}
-
-    def open_as(username: str) -> Page:
-        if username not in pages:
-            context = browser.new_context(locale=BROWSER_LOCALE)
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            login(page, network, username)
-            expect(page.locator(".whoami")).to_be_visible()
-            pages[username] = page
-        return pages[username]
-
-    yield open_as
-    for page in pages.values():
-        page.context.close()
 
 
 # --- small helpers over the real pages -------------------------------------------------
