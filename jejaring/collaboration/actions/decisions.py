@@ -80,6 +80,9 @@ def comment_on_proposal(proposal: Proposal, text: str, *, acting_user) -> Propos
     if not text.strip():
         raise ValidationError({"text": _("The comment is empty.")})
     user = actor(acting_user)
+    if user is not None:
+        # The discussion is the members': offices that only oversee the forum read it.
+        member_required(proposal.forum, user.organisation, "text")
     comment = ProposalComment.objects.create(
         proposal=proposal,
         author=user,
