@@ -81,7 +81,7 @@ def test_block_without_reason_and_outsider_position_are_refused(forum):
     assert "reason" in block.value.message_dict
     with pytest.raises(ValidationError) as outsider:
         actions.state_position(proposal, org("dinsos-kab-bandung"), Stance.AGREE, acting_user=user)
-    assert "not a member" in str(outsider.value)
+    assert "bukan anggota" in str(outsider.value)
 
 
 def test_block_prevents_consensus_and_the_fallback_vote_decides(forum):
@@ -120,7 +120,7 @@ def test_meeting_in_the_past_cannot_be_sent_as_invitation(forum):
         ends_at=start + datetime.timedelta(hours=2),
         acting_user=user,
     )
-    with pytest.raises(ValidationError, match="already started"):
+    with pytest.raises(ValidationError, match="sudah dimulai"):
         actions.send_invitations(meeting, acting_user=user)
     actions.record_attendance(
         meeting, {org("dinsos-kota-pekanbaru").pk: "Rahmat"}, acting_user=user

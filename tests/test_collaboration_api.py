@@ -162,7 +162,7 @@ def test_forum_flow_members_coordinator_rules_goals_outcomes(api):
 
     dp3a = org("dp3a-pekanbaru").pk
     ok(dinsos.post(f"/forums/{forum_id}/members", {"organisation": dp3a}), 201)
-    assert "already a member" in refused(
+    assert "sudah menjadi anggota" in refused(
         dinsos.post(f"/forums/{forum_id}/members", {"organisation": dp3a}), "organisation"
     )
 
@@ -316,9 +316,7 @@ def test_meeting_flow_invitations_attendance_minutes_and_ics(api, forum):
 def test_invitation_for_a_past_meeting_is_refused_and_attendance_recorded(api, forum):
     dinsos = api("petugas.pekanbaru")
     past = meeting_for(forum, days=-1, title="Rapat kemarin")
-    assert "already started" in refused(
-        dinsos.post(f"/meetings/{past.pk}/invitations"), "starts_at"
-    )
+    assert "sudah dimulai" in refused(dinsos.post(f"/meetings/{past.pk}/invitations"), "starts_at")
     held = ok(
         dinsos.put(
             f"/meetings/{past.pk}/attendance",
@@ -395,7 +393,7 @@ def test_proposal_positions_close_and_fallback_vote(api, forum):
 
     ok(dinsos.post(f"/proposals/{pid}/positions", {"stance": "agree"}))
     refused(dukcapil.post(f"/proposals/{pid}/positions", {"stance": "reservations"}), "reason")
-    assert "reason" in refused(
+    assert "alasan" in refused(
         lksa.post(f"/proposals/{pid}/positions", {"stance": "block"}), "reason"
     )
     refused(lksa.post(f"/proposals/{pid}/positions", {"stance": "maybe"}), "stance")
@@ -403,7 +401,7 @@ def test_proposal_positions_close_and_fallback_vote(api, forum):
 
     # Before the deadline, closing needs every member's position.
     early = dinsos.post(f"/proposals/{pid}/close", {})
-    assert early.status_code == 422 and "not stated a position" in early.json()["detail"][0]["msg"]
+    assert early.status_code == 422 and "belum menyatakan sikap" in early.json()["detail"][0]["msg"]
     ok(dukcapil.post(f"/proposals/{pid}/positions", {"stance": "agree"}))
     blocked = ok(
         lksa.post(f"/proposals/{pid}/positions", {"stance": "block", "reason": "Tidak ada dana"})
@@ -452,7 +450,7 @@ def test_a_non_members_position_is_refused(api):
     message = refused(
         dukcapil.post(f"/proposals/{proposal.pk}/positions", {"stance": "agree"}), "organisation"
     )
-    assert "not a member" in message
+    assert "bukan anggota" in message
     refused(
         dukcapil.post(
             f"/forums/{forum.pk}/proposals",
@@ -480,7 +478,7 @@ def test_withdraw_by_the_proposer_or_the_runners_only(api, forum):
 def test_commitments_owner_fulfilment_and_rates(api, forum, media):
     dinsos, dukcapil = api("petugas.pekanbaru"), api("dukcapil.pekanbaru")
     due = str(TODAY + datetime.timedelta(days=5))
-    assert "owner" in refused(
+    assert "penanggung jawab" in refused(
         dinsos.post(f"/forums/{forum.pk}/commitments", {"title": "Data anak", "due_on": due}),
         "owner",
     )
@@ -591,7 +589,7 @@ def test_agreement_bad_input(api):
         "/agreements/",
         agreement_payload(parties=[{"organisation": org("dinsos-kota-pekanbaru").pk}]),
     )
-    assert "two" in refused(one_party, "parties")
+    assert "dua pihak" in refused(one_party, "parties")
     refused(
         dinsos.post(
             "/agreements/",
