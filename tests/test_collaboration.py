@@ -289,10 +289,82 @@ def test_board_match_becomes_an_exchange(db):
         region=Region.objects.get(code="14.71"),
         acting_user=user,
     )
-    exchange = actions.match_posts(offer, request, acting_user=user)
+    with pytest.raises(ValidationError) as requester:  # asks, cannot decide for the giver
+        actions.match_posts(offer, request, acting_user=user)
+    assert "offer" in requester.value.message_dict
+    with pytest.raises(ValidationError) as too_many:
+        actions.match_posts(offer, request, quantity=21, acting_user=None)
+    assert "quantity" in too_many.value.message_dict
+    exchange = actions.match_posts(offer, request, acting_user=None)  # the giver's own call
     assert (exchange.kind, exchange.giver.code, exchange.receiver.code, exchange.quantity) == (
         "equipment",
         "pt-lancang-kuning-energi",
         "dinsos-kota-pekanbaru",
         5,
+    )
+
+
+def test_going_back_to_negotiation_voids_signatures(db):
+    dinsos, lksa = org("dinsos-kota-pekanbaru"), org("lksa-harapan-bunda")
+    agreement = actions.draft_agreement(
+        kind="pks",
+        title="PKS yang berubah",
+        drafted_by=dinsos,
+        parties=[(dinsos, ""), (lksa, "")],
+        clauses=[("Ruang lingkup", "A.")],
+        starts_on=TODAY,
+        ends_on=TODAY + datetime.timedelta(days=30),
+        acting_user=None,
+    )
+    actions.move_agreement(agreement, AgreementState.AWAITING_SIGNATURES, acting_user=None)
+    actions.sign_agreement(
+        agreement, lksa, signatory_name="Ketua", signatory_position="Ketua", acting_user=None
+    )
+    actions.move_agreement(agreement, AgreementState.NEGOTIATION, acting_user=None)
+    actions.add_clause(agreement, heading="Biaya", text="LKSA menanggung semua.", acting_user=None)
+    actions.move_agreement(agreement, AgreementState.AWAITING_SIGNATURES, acting_user=None)
+    actions.sign_agreement(
+        agreement, dinsos, signatory_name="Kadis", signatory_position="Kadis", acting_user=None
+    )
+    agreement.refresh_from_db()
+    # LKSA signed the old text only: the agreement waits for its new signature.
+    assert agreement.state == AgreementState.AWAITING_SIGNATURES
+    assert agreement.parties.get(organisation=lksa).signed_at is None
+
+
+def test_meeting_link_must_be_a_web_address_and_naive_times_are_local(forum):
+    start = datetime.datetime(2030, 1, 1, 10, 0)  # no time zone
+    with pytest.raises(ValidationError) as bad_link:
+        actions.schedule_meeting(
+            forum,
+            title="Rapat",
+            mode="online",
+            online_link="javascript:alert(1)",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+            acting_user=None,
+        )
+    assert "online_link" in bad_link.value.message_dict
+    meeting = actions.schedule_meeting(
+        forum,
+        title="Rapat",
+        mode="online",
+        online_link="https://meet.example.org/a",
+        starts_at=start,
+        ends_at=timezone.make_aware(start + datetime.timedelta(hours=1)),
+        acting_user=None,
+    )
+    assert timezone.is_aware(meeting.starts_at)
+
+
+def test_an_owner_cannot_drop_its_own_commitment(forum):
+    mitra = User.objects.get(username="mitra.lksa")
+    commitment = actions.create_commitment(
+        forum, title="Laporan", owner=org("lksa-harapan-bunda"), due_on=TODAY, acting_user=None
+    )
+    with pytest.raises(ValidationError, match="koordinator"):
+        actions.cancel_commitment(commitment, reason="lupa", acting_user=mitra)
+    runner = User.objects.get(username="petugas.pekanbaru")
+    assert actions.cancel_commitment(commitment, reason="batal", acting_user=runner).state == (
+        CommitmentState.CANCELLED
     )

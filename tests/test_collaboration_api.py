@@ -769,9 +769,9 @@ def test_board_suggestions_match_and_close(api):
         dinsos.post("/board/match", {"offer": request["id"], "request": offer["id"]}), "request"
     )
 
-    exchange = ok(
-        dinsos.post("/board/match", {"offer": offer["id"], "request": request["id"]}), 201
-    )
+    # The requester can ask, not decide: only the offering organisation agrees to give.
+    refused(dinsos.post("/board/match", {"offer": offer["id"], "request": request["id"]}), "offer")
+    exchange = ok(lksa.post("/board/match", {"offer": offer["id"], "request": request["id"]}), 201)
     assert (exchange["giver"], exchange["receiver"], exchange["quantity"]) == (
         org("lksa-harapan-bunda").pk,
         org("dinsos-kota-pekanbaru").pk,

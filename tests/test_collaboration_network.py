@@ -188,3 +188,34 @@ def test_notifications_and_survey_over_the_api(bearer):
     assert post(answers).status_code == 201
     assert post(answers).status_code == 422  # once a month
     assert post({**answers, "trust": 9}).status_code == 422
+
+
+def test_network_survey_once_a_month_too(bearer):
+    from django.test import Client
+
+    answers = dict.fromkeys(
+        [
+            "face_to_face",
+            "trust",
+            "commitment",
+            "understanding",
+            "outcomes",
+            "design",
+            "leadership",
+        ],
+        4,
+    )
+    client, auth = Client(), bearer("mitra.lksa")
+    post = lambda: client.post(  # noqa: E731
+        "/api/v1/collaboration/survey", answers, content_type="application/json", **auth
+    )
+    assert [post().status_code, post().status_code] == [201, 422]
+
+
+def test_huge_ids_are_bad_input_not_a_crash(bearer):
+    from django.test import Client
+
+    response = Client().get(
+        "/api/v1/collaboration/agreements/?party=" + "9" * 20, **bearer("admin")
+    )
+    assert response.status_code in (404, 422)

@@ -578,7 +578,7 @@ def test_suggestions_rank_the_same_category_first(wheelchair_request):
 
 def test_match_records_the_exchange_and_closes_both_posts(as_user, wheelchair_request):
     same = offer(
-        "pt-lancang-kuning-energi", "assistive_device", unique("Kursi roda tersedia"), quantity=10
+        "lksa-harapan-bunda", "assistive_device", unique("Kursi roda tersedia"), quantity=10
     )
     client = as_user("petugas.pekanbaru")
     page = client.get(reverse("collaboration:post", args=[wheelchair_request.pk]))
@@ -588,7 +588,13 @@ def test_match_records_the_exchange_and_closes_both_posts(as_user, wheelchair_re
     # Neither organisation: refused.
     assert as_user("petugas.bandung").post(match, {"other": same.pk}).status_code == 403
     assert client.post(match, {"other": "abc"}, follow=True).status_code == 200
-    response = client.post(match, {"other": same.pk}, follow=True)
+    # The requester can ask but not decide: the giver commits its own resources.
+    asked = client.post(match, {"other": same.pk}, follow=True)
+    same.refresh_from_db()
+    assert same.state == PostState.OPEN
+    assert any("LKSA Harapan Bunda" in m for m in messages_of(asked))
+    giver = as_user("mitra.lksa")
+    response = giver.post(match, {"other": same.pk}, follow=True)
     assert response.status_code == 200
     wheelchair_request.refresh_from_db()
     same.refresh_from_db()
@@ -596,7 +602,7 @@ def test_match_records_the_exchange_and_closes_both_posts(as_user, wheelchair_re
     exchange = wheelchair_request.exchange
     assert (exchange.kind, exchange.giver.code, exchange.receiver.code, exchange.quantity) == (
         "equipment",
-        "pt-lancang-kuning-energi",
+        "lksa-harapan-bunda",
         "dinsos-kota-pekanbaru",
         3,
     )
@@ -604,7 +610,7 @@ def test_match_records_the_exchange_and_closes_both_posts(as_user, wheelchair_re
     assert (
         wheelchair_request.title not in client.get(reverse("collaboration:board")).content.decode()
     )
-    again = client.post(match, {"other": same.pk}, follow=True)
+    again = giver.post(match, {"other": same.pk}, follow=True)
     assert translated("One of the two posts is no longer open.") in " ".join(messages_of(again))
 
 

@@ -28,8 +28,10 @@ from .models import (
     AgreementState,
     Commitment,
     CommitmentState,
+    CoordinatorTerm,
     Exchange,
     Forum,
+    ForumGoal,
     ForumMembership,
     GroundRule,
     IntermediateOutcome,
@@ -221,7 +223,7 @@ def _score(inputs: _Inputs, since: datetime.date, today: datetime.date) -> tuple
 
     outcomes = IntermediateOutcome.objects.filter(forum__in=forums, achieved_on__gte=since)
     outcome_count = outcomes.count()
-    goals = sum(f.goals.count() for f in forums)
+    goals = ForumGoal.objects.filter(forum__in=forums).count()
     goals_with_outcome = outcomes.exclude(goal__isnull=True).values("goal_id").distinct().count()
 
     agreements = inputs.agreements.exclude(
@@ -230,7 +232,12 @@ def _score(inputs: _Inputs, since: datetime.date, today: datetime.date) -> tuple
     agreements_total = agreements.count()
     agreements_active = agreements.filter(state=AgreementState.ACTIVE).count()
 
-    coordinated = sum(1 for f in forums if f.current_coordinator() is not None)
+    coordinated = (
+        CoordinatorTerm.objects.filter(forum__in=forums, ends_on__isnull=True)
+        .values("forum_id")
+        .distinct()
+        .count()
+    )
     with_minutes = sum(1 for m in meetings if m.minutes.strip())
     announced_ahead = sum(
         1

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django_tasks import task
 
-from jejaring.core.notifications import Kind, notify, recipients
+from jejaring.core.models import Notification
+from jejaring.core.notifications import Kind, notify, recipients, send_emails
 
 from .actions import expire_agreements
 from .models import Commitment, CommitmentState
@@ -82,6 +83,11 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
     result = expire_agreements(today)
     result["commitments"] = remind_commitments(today)
     result["referrals"] = remind_referrals(today)
+    # E-mails that failed before (server down…) get another try; the rows are kept.
+    unsent = list(
+        Notification.objects.filter(emailed=False, user__email__gt="").values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: send_emails(unsent))
     return result
 
 

@@ -83,6 +83,16 @@ def install(api) -> None:
             errors = [{"field": "", "loc": [], "msg": m, "type": "invalid"} for m in exc.messages]
         return api.create_response(request, {"detail": errors}, status=422)
 
+    @api.exception_handler(OverflowError)
+    def _overflow(request, exc):
+        # A number too large for the database (e.g. an id of 10**20): bad input, not a crash.
+        message = _("A number in the request is too large.")
+        return api.create_response(
+            request,
+            {"detail": [{"field": "", "loc": [], "msg": message, "type": "invalid"}]},
+            status=422,
+        )
+
     @api.exception_handler(Http404)
     def _not_found(request, exc):
         return api.create_response(request, {"detail": _("Not found.")}, status=404)

@@ -180,6 +180,20 @@ def move_agreement(
         if not (agreement.starts_on and agreement.ends_on):
             errors["ends_on"] = _("Set the period of validity before signing.")
         refuse_if(errors)
+    if agreement.state == AgreementState.AWAITING_SIGNATURES:
+        # The text may change again: a signature given to the old text is void.
+        for party in agreement.parties.filter(signed_at__isnull=False):
+            party_before = audit.snapshot(party)
+            party.signed_at = party.signed_by = None
+            party.signatory_name = party.signatory_position = ""
+            party.save()
+            audit.record_update(
+                party,
+                party_before,
+                acting_user=acting_user,
+                parent=agreement,
+                message="signature withdrawn: back to negotiation",
+            )
     before = audit.snapshot(agreement)
     from_state = agreement.state
     agreement.state = to_state

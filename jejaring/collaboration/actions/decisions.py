@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.core.notifications import Kind, notify, recipients
+from jejaring.core.scoping import CHANGE, can
 
 from ..models import (
     Commitment,
@@ -316,6 +317,10 @@ def cancel_commitment(commitment: Commitment, *, reason: str, acting_user) -> Co
         raise ValidationError(_("This commitment is no longer open."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the commitment is dropped.")})
+    user = actor(acting_user)
+    if user is not None and not can(user, CHANGE, commitment.forum):
+        # Otherwise an owner could drop what it failed to do and keep its rate clean.
+        raise ValidationError(_("Only the forum's convener or coordinator can drop a commitment."))
     before = audit.snapshot(commitment)
     commitment.state = CommitmentState.CANCELLED
     commitment.evidence = reason.strip()

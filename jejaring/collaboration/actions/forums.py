@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -192,6 +193,11 @@ def record_outcome(
 
 def _meeting_errors(mode, starts_at, ends_at, location, online_link) -> dict:
     errors = {}
+    if online_link:
+        try:
+            URLValidator(schemes=["http", "https"])(online_link)
+        except ValidationError:
+            errors["online_link"] = _("The link must be a web address (https://…).")
     if ends_at <= starts_at:
         errors["ends_at"] = _("The meeting must end after it starts.")
     if mode in (MeetingMode.ONLINE, MeetingMode.HYBRID) and not online_link:
@@ -217,6 +223,10 @@ def schedule_meeting(
 ) -> Meeting:
     """Plan a meeting; every current member (and any guest organisation) is a
     participant. Invitations go out separately, once the agenda is ready."""
+    # A time without a zone is the office's local time (the API may send either).
+    starts_at, ends_at = (
+        timezone.make_aware(t) if timezone.is_naive(t) else t for t in (starts_at, ends_at)
+    )
     errors = _meeting_errors(mode, starts_at, ends_at, location, online_link)
     if not title.strip():
         errors["title"] = _("Give the meeting a title.")

@@ -130,8 +130,16 @@ def match_posts(
         errors["request"] = _("One of the two posts is no longer open.")
     if offer.organisation_id == request.organisation_id:
         errors["request"] = _("An organisation cannot match its own offer and request.")
-    refuse_if(errors)
+    user = actor(acting_user)
+    if user is not None and user.organisation_id != offer.organisation_id:
+        # The giver commits its own resources: the requester can ask, not decide.
+        errors["offer"] = _(
+            "Only %(org)s, which made the offer, can agree to give. Contact them about it."
+        ) % {"org": offer.organisation.name}
     quantity = quantity or request.quantity or offer.quantity
+    if quantity is not None and offer.quantity is not None and quantity > offer.quantity:
+        errors["quantity"] = _("The offer holds only %(n)s.") % {"n": offer.quantity}
+    refuse_if(errors)
     exchange = record_exchange(
         kind=EXCHANGE_KIND_FOR_CATEGORY[offer.category],
         giver=offer.organisation,

@@ -261,7 +261,11 @@ def add_member(request, forum_id: int, payload: MemberIn):
     organisation = inputs.organisation(payload.organisation, "organisation")
     representative = None
     if payload.representative is not None:
-        representative = User.objects.filter(pk=payload.representative, is_active=True).first()
+        representative = (
+            User.objects.restrict(request.auth)
+            .filter(pk=payload.representative, is_active=True)
+            .first()
+        )
         if representative is None:
             inputs.refuse("representative", _("Unknown user."))
     inputs.check()

@@ -24,7 +24,13 @@ class SurveyResponse(models.Model):
             models.UniqueConstraint(
                 fields=["forum", "period", "respondent_hash"],
                 name="collaboration_one_survey_answer",
-            )
+            ),
+            # The network-wide survey has no forum, and NULLs never collide above.
+            models.UniqueConstraint(
+                fields=["period", "respondent_hash"],
+                condition=models.Q(forum__isnull=True),
+                name="collaboration_one_network_survey_answer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -53,7 +53,7 @@ def survey(request, forum_id: int | None = None):
         answers = {}
         for code, _name, _question in questions:
             value = request.POST.get(code, "")
-            answers[code] = int(value) if value.isdigit() else None
+            answers[code] = int(value) if value in {"1", "2", "3", "4", "5"} else None
         try:
             answer_survey(forum, answers, acting_user=request.user)
         except ValidationError as exc:
