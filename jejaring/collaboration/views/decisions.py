@@ -325,7 +325,9 @@ def _commitment_page(request, commitment, **forms):
     context = {"commitment": commitment, "forum": commitment.forum, "may_change": may_change}
     if may_change and commitment.state == CommitmentState.OPEN:
         context["fulfil_form"] = forms.get("fulfil_form") or FulfilForm()
-        context["cancel_form"] = forms.get("cancel_form") or CancelCommitmentForm()
+        # Dropping is for the forum's runners only (the action says why).
+        if can(request.user, CHANGE, commitment.forum):
+            context["cancel_form"] = forms.get("cancel_form") or CancelCommitmentForm()
     return render(request, "collaboration/commitment_detail.html", context)
 
 
