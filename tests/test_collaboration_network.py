@@ -218,4 +218,7 @@ def test_huge_ids_are_bad_input_not_a_crash(bearer):
     response = Client().get(
         "/api/v1/collaboration/agreements/?party=" + "9" * 20, **bearer("admin")
     )
-    assert response.status_code in (404, 422)
+    # SQLite cannot hold the number (422); PostgreSQL finds no such party (empty list).
+    assert response.status_code in (200, 422)
+    if response.status_code == 200:
+        assert response.json()["count"] == 0
