@@ -209,22 +209,31 @@ def member_remove(request, forum_id: int, membership_id: int):
     return _back(forum, "members")
 
 
+def _run_form(request, form, action, success: str) -> None:
+    """Validate a small form, run the action with its cleaned data, say how it went."""
+    if not form.is_valid():
+        form_errors(request, form)
+        return
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        report_errors(request, exc)
+    else:
+        messages.success(request, success)
+
+
 @login_required
 @require_POST
 def coordinator_rotate(request, forum_id: int):
     forum = _forum_for_change(request, forum_id)
-    form = CoordinatorForm(request.POST, forum=forum)
-    if form.is_valid():
-        try:
-            actions.rotate_coordinator(
-                forum, form.cleaned_data["organisation"], acting_user=request.user
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("The coordinator role was handed on."))
-    else:
-        form_errors(request, form)
+    _run_form(
+        request,
+        CoordinatorForm(request.POST, forum=forum),
+        lambda data: actions.rotate_coordinator(
+            forum, data["organisation"], acting_user=request.user
+        ),
+        _("The coordinator role was handed on."),
+    )
     return _back(forum, "coordinator")
 
 
@@ -232,16 +241,12 @@ def coordinator_rotate(request, forum_id: int):
 @require_POST
 def rule_add(request, forum_id: int):
     forum = _forum_for_change(request, forum_id)
-    form = GroundRuleForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_ground_rule(forum, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Rule recorded."))
-    else:
-        form_errors(request, form)
+    _run_form(
+        request,
+        GroundRuleForm(request.POST),
+        lambda data: actions.add_ground_rule(forum, acting_user=request.user, **data),
+        _("Rule recorded."),
+    )
     return _back(forum, "rules")
 
 
@@ -249,16 +254,12 @@ def rule_add(request, forum_id: int):
 @require_POST
 def goal_add(request, forum_id: int):
     forum = _forum_for_change(request, forum_id)
-    form = GoalForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_goal(forum, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Goal added."))
-    else:
-        form_errors(request, form)
+    _run_form(
+        request,
+        GoalForm(request.POST),
+        lambda data: actions.add_goal(forum, acting_user=request.user, **data),
+        _("Goal added."),
+    )
     return _back(forum, "goals")
 
 
@@ -266,14 +267,10 @@ def goal_add(request, forum_id: int):
 @require_POST
 def outcome_add(request, forum_id: int):
     forum = _forum_for_change(request, forum_id)
-    form = OutcomeForm(request.POST, forum=forum)
-    if form.is_valid():
-        try:
-            actions.record_outcome(forum, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Outcome recorded."))
-    else:
-        form_errors(request, form)
+    _run_form(
+        request,
+        OutcomeForm(request.POST, forum=forum),
+        lambda data: actions.record_outcome(forum, acting_user=request.user, **data),
+        _("Outcome recorded."),
+    )
     return _back(forum, "goals")
