@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jejaring.cases",
     "jejaring.spm",
     "jejaring.collaboration",
+    "jejaring.imports",
 ]
 
 MIDDLEWARE = [

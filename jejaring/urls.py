@@ -10,6 +10,7 @@ urlpatterns = [
     path("wilayah/", include("jejaring.regions.urls")),
     path("organisasi/", include("jejaring.network.urls")),
     path("registri/", include("jejaring.registry.urls")),
+    path("impor/", include("jejaring.imports.urls")),
     path("kasus/", include("jejaring.cases.urls")),
     path("spm/", include("jejaring.spm.urls")),
     path("kolaborasi/", include("jejaring.collaboration.urls")),

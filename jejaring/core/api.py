@@ -29,6 +29,7 @@ def register_routers() -> None:
     from jejaring.cases.api import router as cases_router
     from jejaring.collaboration.api import router as collaboration_router
     from jejaring.core.notifications_api import router as notifications_router
+    from jejaring.imports.api import router as imports_router
     from jejaring.network.api import router as network_router
     from jejaring.reference.api import router as reference_router
     from jejaring.regions.api import router as regions_router
@@ -45,6 +46,7 @@ def register_routers() -> None:
     api.add_router("/audit/", audit_router)
     api.add_router("/notifications/", notifications_router)
     api.add_router("/collaboration/", collaboration_router)
+    api.add_router("/imports/", imports_router)
 
 
 register_routers()

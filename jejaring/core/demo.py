@@ -262,6 +262,8 @@ USERS = [
     ("dukcapil.pekanbaru", "Budi", "Santoso", "dukcapil-pekanbaru", [Role.CASE_WORKER]),
     ("mitra.lksa", "Siti", "Aminah", "lksa-harapan-bunda", [Role.PARTNER_STAFF]),
     ("pimpinan.jabar", "Dadang", "Kurniawan", "dinsos-prov-jabar", [Role.OFFICE_HEAD]),
+    # The data officer who imports the district spreadsheets (issue #6).
+    ("data.pekanbaru", "Dewi", "Lestari", "dinsos-kota-pekanbaru", [Role.DATA_OFFICER]),
     # Not in the issue's list: the village officer who reports first (the Riau paper's path).
     (
         "kelurahan.kampungtengah",

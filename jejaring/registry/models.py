@@ -67,7 +67,8 @@ class Person(models.Model):
     # name_key plus every alias's key: one column for search, one trigram index on it.
     search_key = models.TextField(default="", editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Indexed: record linkage looks people up by birth date (imports.pipeline).
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
     birth_date_precision = models.CharField(
         _("birth date is"),
         max_length=10,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -87,8 +88,12 @@ def name_words(name: str) -> list[str]:
     return [WORD_VARIANTS.get(w, w) for w in folded if w]
 
 
+@lru_cache(maxsize=1 << 18)
 def name_key(name: str) -> str:
-    """The comparison key: 'Hj. Sity Noerhajati, S.Pd.' → 'siti nurhayati'."""
+    """The comparison key: 'Hj. Sity Noerhajati, S.Pd.' → 'siti nurhayati'.
+
+    Cached: a national import folds the same common names hundreds of thousands of times.
+    """
     return " ".join(name_words(name))
 
 

@@ -1,0 +1,357 @@
+"""Business operations on imports and the review queue. The page, the API and the
+``jejaring import`` command all call these."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jejaring.audit import log as audit
+from jejaring.audit.models import AuditAction
+from jejaring.core.scoping import VIEW_IDENTITY, scope_for
+from jejaring.registry import actions as registry_actions
+from jejaring.registry.models import Person
+
+from . import columns, linkage
+from .cleaning import ERROR
+from .loading import Loader
+from .models import (
+    ColumnMapping,
+    ImportJob,
+    ImportProblem,
+    JobStatus,
+    LinkReview,
+    ReviewStatus,
+)
+from .pipeline import PERSON_LINK_FIELDS, build_plan, link_record_from_person
+from .policies import may_import
+from .readers import ACCEPTED, open_sheet
+
+logger = logging.getLogger(__name__)
+
+# Only the first problems are kept row by row; the counts always cover all of them.
+MAX_STORED_PROBLEMS = 5000
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+
+
+def _require_importer(user, organisation) -> None:
+    scope = scope_for(user)
+    if not may_import(scope):
+        raise PermissionDenied(_("Only data officers and office heads can import data."))
+    if not scope.is_network_admin and scope.organisation_id != organisation.pk:
+        raise PermissionDenied(_("You can import for your own organisation only."))
+
+
+def layout_key(headers: list[str]) -> str:
+    normalised = "\x1f".join(columns.normalise(h) for h in headers)
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def upload_file(upload, *, organisation, acting_user) -> ImportJob:
+    """Store the file, find its header row, and propose a column mapping (the one
+    saved for this layout, or a guess from the header names)."""
+    _require_importer(acting_user, organisation)
+    name = (upload.name or "").rsplit("/", 1)[-1][:255]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ACCEPTED and extension != "xls":
+        raise ValidationError(
+            _("Only CSV and Excel (.xlsx) files can be imported; this file is .%(ext)s.")
+            % {"ext": extension or "?"}
+        )
+    if upload.size > max_upload_bytes():
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_upload_bytes())}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    job = ImportJob(
+        organisation=organisation,
+        created_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        original_name=name,
+        file_size=upload.size,
+        file_sha256=digest.hexdigest(),
+        file_type=extension,
+    )
+    # Stored before the transaction: storage is not transactional (see attach_file).
+    job.file.save(name, upload, save=False)
+    try:
+        sheet = open_sheet(job.file.path, name)
+    except ValidationError:
+        job.file.delete(save=False)
+        raise
+    job.file_type, job.encoding, job.sheet_name = sheet.file_type, sheet.encoding, sheet.sheet_name
+    job.header_row, job.headers, job.notes = sheet.header_row, sheet.headers, sheet.notes
+    saved = ColumnMapping.objects.filter(
+        organisation=organisation, layout_key=layout_key(sheet.headers)
+    ).first()
+    job.mapping = saved.mapping if saved else columns.guess_mapping(sheet.headers)
+    if saved:
+        job.notes = [*job.notes, _("The column mapping saved for this layout was used.")]
+    with transaction.atomic():
+        job.save()
+        audit.record_create(job, acting_user=acting_user, message=f"file {job.file_sha256[:12]}")
+    return job
+
+
+def _check_not_busy(job: ImportJob) -> None:
+    if job.is_busy:
+        raise ValidationError(_("This import is running; wait until it finishes."))
+    if job.status in (JobStatus.DONE, JobStatus.CANCELLED):
+        raise ValidationError(_("This import is finished; upload the file again to redo it."))
+
+
+@transaction.atomic
+def set_mapping(job: ImportJob, mapping: dict[str, str], *, acting_user) -> ImportJob:
+    """Confirm which column is which; the mapping is remembered for this layout."""
+    _require_importer(acting_user, job.organisation)
+    _check_not_busy(job)
+    known = {f.code for f in columns.FIELDS}
+    cleaned: dict[str, str] = {}
+    chosen: dict[str, str] = {}
+    errors = []
+    for header in job.headers:
+        code = mapping.get(header) or ""
+        if not code or code == columns.IGNORE:
+            continue
+        if code not in known:
+            errors.append(_("“%(code)s” is not a field that can be imported.") % {"code": code})
+            continue
+        if code in chosen:
+            errors.append(
+                _("“%(a)s” and “%(b)s” are both mapped to %(field)s.")
+                % {"a": chosen[code], "b": header, "field": columns.FIELDS_BY_CODE[code].label}
+            )
+            continue
+        chosen[code] = header
+        cleaned[header] = code
+    unknown = set(mapping) - set(job.headers)
+    if unknown:
+        errors.append(_("The file has no column “%(name)s”.") % {"name": sorted(unknown)[0]})
+    for label in columns.missing_required(cleaned):
+        errors.append(_("Choose the column holding the %(field)s.") % {"field": label})
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(job)
+    job.mapping = cleaned
+    job.status = JobStatus.MAPPING
+    job.save(update_fields=["mapping", "status"])
+    ColumnMapping.objects.update_or_create(
+        organisation=job.organisation,
+        layout_key=layout_key(job.headers),
+        defaults={"headers": job.headers, "mapping": cleaned, "updated_by": acting_user},
+    )
+    audit.record_update(job, before, acting_user=acting_user, message="mapping")
+    return job
+
+
+def _enqueue(job: ImportJob, phase: str) -> None:
+    from .tasks import run_job_task
+
+    transaction.on_commit(lambda: run_job_task.enqueue(job.pk, phase))
+
+
+@transaction.atomic
+def start_check(job: ImportJob, *, acting_user, background: bool = True) -> ImportJob:
+    """The dry run: every row's problems, and what the import would do, writing nothing."""
+    _require_importer(acting_user, job.organisation)
+    _check_not_busy(job)
+    missing = columns.missing_required(job.mapping)
+    if missing:
+        raise ValidationError(_("Choose the column holding the %(field)s.") % {"field": missing[0]})
+    job.status, job.rows_done, job.failure = JobStatus.CHECKING, 0, ""
+    job.save(update_fields=["status", "rows_done", "failure"])
+    audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="check started")
+    if background:
+        _enqueue(job, "check")
+    return job
+
+
+@transaction.atomic
+def start_import(job: ImportJob, *, acting_user, background: bool = True) -> ImportJob:
+    """Load the checked file. A stopped import (status failed) resumes from its last batch."""
+    _require_importer(acting_user, job.organisation)
+    resumable = job.status == JobStatus.FAILED and job.started_at is not None
+    if job.status != JobStatus.CHECKED and not resumable:
+        raise ValidationError(_("Check the file first; then import it."))
+    if job.started_at is None:
+        job.started_at = timezone.now()
+        job.registry_max_person_id = Person.objects.aggregate(m=Max("pk"))["m"] or 0
+    job.status, job.failure = JobStatus.IMPORTING, ""
+    job.save(update_fields=["status", "failure", "started_at", "registry_max_person_id"])
+    audit.record(
+        AuditAction.UPDATE,
+        job,
+        acting_user=acting_user,
+        message="import resumed" if resumable else "import started",
+    )
+    if background:
+        _enqueue(job, "import")
+    return job
+
+
+@transaction.atomic
+def cancel_job(job: ImportJob, *, acting_user) -> ImportJob:
+    _require_importer(acting_user, job.organisation)
+    _check_not_busy(job)
+    job.status = JobStatus.CANCELLED
+    job.save(update_fields=["status"])
+    audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="cancelled")
+    return job
+
+
+def _progress(job: ImportJob):
+    def report(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    return report
+
+
+def _store_problems(job: ImportJob, plan) -> None:
+    ImportProblem.objects.filter(job=job).delete()
+    ImportProblem.objects.bulk_create(
+        [
+            ImportProblem(
+                job=job, row=p.row, column=p.column[:200], message=p.message, severity=p.severity
+            )
+            for p in plan.problems[:MAX_STORED_PROBLEMS]
+        ],
+        batch_size=1000,
+    )
+
+
+def run_check(job: ImportJob, *, acting_user) -> ImportJob:
+    """The work of the dry run (in the background task, or inline from the command)."""
+    plan = build_plan(job, acting_user, progress=_progress(job))
+    with transaction.atomic():
+        _store_problems(job, plan)
+        job.counts = plan.counts()
+        job.total_rows = plan.total_rows
+        job.rows_done = plan.total_rows
+        job.problem_count = len(plan.problems)
+        job.error_rows = plan.error_rows
+        job.status = JobStatus.CHECKED
+        job.checked_at = timezone.now()
+        job.save()
+    return job
+
+
+def run_import(job: ImportJob, *, acting_user) -> ImportJob:
+    """The work of the import: the plan again (the registry may have changed since the
+    dry run), then the batches from the resume point on."""
+    plan = build_plan(job, acting_user)
+    ImportJob.objects.filter(pk=job.pk).update(
+        total_rows=len(plan.records), rows_done=job.next_index
+    )
+    job.total_rows = len(plan.records)
+    Loader(job, plan, acting_user).run(progress=None)
+    with transaction.atomic():
+        stored = ImportProblem.objects.filter(job=job, severity=ERROR).values("row").distinct()
+        job.counts = {**plan.counts(), "error_rows": stored.count()}
+        job.error_rows = job.counts["error_rows"]
+        job.problem_count = ImportProblem.objects.filter(job=job).count()
+        job.status = JobStatus.DONE
+        job.finished_at = timezone.now()
+        job.rows_done = job.total_rows
+        job.save()
+        audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="import done")
+    return job
+
+
+def run_phase(job_id: int, phase: str) -> None:
+    """Run the check or the import of a job; a failure is kept on the job for its page."""
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    user = job.created_by
+    try:
+        if phase == "check":
+            run_check(job, acting_user=user)
+        else:
+            run_import(job, acting_user=user)
+    except ValidationError as exc:
+        _fail(job, " ".join(exc.messages))
+    except Exception as exc:  # noqa: BLE001 - the officer must see that it stopped; re-raised
+        _fail(
+            job,
+            _("The import stopped unexpectedly (%(kind)s). Start it again to resume.")
+            % {"kind": type(exc).__name__},
+        )
+        raise
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    status = JobStatus.FAILED if job.started_at else JobStatus.MAPPING
+    ImportJob.objects.filter(pk=job.pk).update(status=status, failure=message)
+    logger.warning("import %s stopped: %s", job.pk, message)
+
+
+# The review queue ------------------------------------------------------------------
+
+
+@transaction.atomic
+def decide_review(review: LinkReview, decision: str, *, acting_user) -> LinkReview:
+    """Merge the two records (reversibly, through the registry) or keep them apart."""
+    _require_importer(acting_user, review.organisation)
+    review = LinkReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING:
+        raise ValidationError(_("This pair has already been decided."))
+    before = audit.snapshot(review)
+    if decision == ReviewStatus.MERGED:
+        review.merge = registry_actions.merge_persons(
+            review.candidate, review.record, acting_user=acting_user
+        )
+    elif decision != ReviewStatus.KEPT_APART:
+        raise ValidationError(_("Choose merge or keep apart."))
+    review.status = decision
+    review.decided_by = acting_user
+    review.decided_at = timezone.now()
+    review.save()
+    audit.record_update(review, before, acting_user=acting_user, parent=review.record)
+    return review
+
+
+def find_duplicates(organisation, *, acting_user) -> int:
+    """Linkage on demand: the people the user sees in full, compared with each other;
+    pairs likely to be one person go to the review queue. Returns the pairs queued."""
+    _require_importer(acting_user, organisation)
+    people = Person.objects.restrict(acting_user, VIEW_IDENTITY).filter(merged_into__isnull=True)
+    rows = people.values_list(*PERSON_LINK_FIELDS).iterator(chunk_size=5000)
+    records = [link_record_from_person(*row) for row in rows]
+    matches = linkage.link_within(records)
+    with transaction.atomic():
+        created = LinkReview.objects.bulk_create(
+            [
+                LinkReview(
+                    organisation=organisation,
+                    # The later registration is the one to fold into the earlier.
+                    record_id=max(records[m.a].ref, records[m.b].ref),
+                    candidate_id=min(records[m.a].ref, records[m.b].ref),
+                    score=round(m.score, 2),
+                    reasons=list(m.reasons),
+                )
+                for m in matches
+            ],
+            ignore_conflicts=True,
+        )
+        audit.record(
+            AuditAction.READ,
+            None,
+            acting_user=acting_user,
+            object_type="registry.person",
+            message=f"duplicate scan over {len(records)} people: {len(matches)} pairs",
+        )
+    return len(created)

@@ -1,0 +1,238 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jejaring.core.scoping import RestrictedQuerySet
+
+from .policies import ImportJobPolicy, LinkReviewPolicy
+
+
+class JobStatus(models.TextChoices):
+    MAPPING = "mapping", _("Columns to confirm")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked, ready to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Stopped by an error")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A job in these states has work in the background: it cannot be changed meanwhile.
+BUSY = (JobStatus.CHECKING, JobStatus.IMPORTING)
+
+
+class ImportJob(models.Model):
+    """One spreadsheet a district office uploaded: its column mapping, the dry-run
+    report, and the loading, which goes batch by batch and can resume where it stopped."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file"), max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    file_type = models.CharField(max_length=8)
+    encoding = models.CharField(max_length=20, blank=True)
+    sheet_name = models.CharField(max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(default=0)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text="column label → field code")
+    notes = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=JobStatus.choices,
+        default=JobStatus.MAPPING,
+        db_index=True,
+    )
+    # Progress of the phase running now (check or import), for the progress bar.
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Where a stopped import resumes: the index of the first data row not yet loaded.
+    next_index = models.PositiveIntegerField(default=0)
+    # People with an id above this were created after the import started: linkage
+    # compares with the registry as it was, so a resumed run decides the same way.
+    registry_max_person_id = models.BigIntegerField(null=True, blank=True)
+    counts = models.JSONField(default=dict)
+    problem_count = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ImportJobPolicy()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"import #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == JobStatus.DONE else 0
+        return min(100, round(100 * self.rows_done / self.total_rows))
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in BUSY
+
+
+class ImportProblem(models.Model):
+    """Something wrong (error: the row is not loaded) or assumed (warning) in one cell."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=200)
+    message = models.TextField(_("problem"))
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+
+    class Meta:
+        ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.column}"
+
+
+class RowOutcome(models.TextChoices):
+    CREATED = "created", _("New person")
+    LINKED = "linked", _("Linked to an existing person")
+    REVIEW = "review", _("New person, sent for review")
+    SAME_IN_FILE = "same_in_file", _("Same person as an earlier row")
+    ALREADY_IMPORTED = "already", _("Already imported before")
+
+
+class ImportedRow(models.Model):
+    """A loaded row and the person it went to: re-importing the same row creates nothing,
+    and a resumed import knows the people its earlier batches created."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    row = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=32)
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=12, choices=RowOutcome.choices)
+
+    class Meta:
+        ordering = ["job", "row"]
+        indexes = [
+            models.Index(fields=["organisation", "fingerprint"], name="imports_row_fingerprint"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="imports_importedrow_unique_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row} → #{self.person_id}"
+
+
+class ColumnMapping(models.Model):
+    """An organisation's remembered mapping for a spreadsheet layout (its set of
+    headers), so next month's file of the same form maps itself."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    layout_key = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "layout_key"], name="imports_columnmapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"mapping #{self.pk}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    MERGED = "merged", _("Merged")
+    KEPT_APART = "kept_apart", _("Kept apart")
+
+
+class LinkReview(models.Model):
+    """Two records that may be one person, waiting for a data officer's decision.
+
+    ``record`` is the newer record (from an import, or the later registration), and
+    ``candidate`` the existing one it resembles; merging folds ``record`` into
+    ``candidate`` through the registry's reversible merge.
+    """
+
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    record = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    candidate = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(default=list)
+    job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    merge = models.ForeignKey(
+        "registry.PersonMerge", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = LinkReviewPolicy()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "candidate"], name="imports_linkreview_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(record=models.F("candidate")),
+                name="imports_linkreview_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.record_id} ~ #{self.candidate_id}"

@@ -1,0 +1,317 @@
+"""From a file to a plan: every row read, cleaned and linked, nothing written yet.
+
+The dry run shows the plan; the import computes the same plan again and carries it out
+batch by batch (``loading.py``). The plan is deterministic for a file, a mapping and
+the registry as it stood when the import started, which is what lets a stopped import
+resume exactly where it left off.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jejaring.cases.models import ServiceType
+from jejaring.core.scoping import VIEW_IDENTITY
+from jejaring.reference.models import PmksCategory
+from jejaring.regions.models import Region, RegionLevel
+from jejaring.registry.models import BirthDatePrecision, Person
+from jejaring.registry.names import name_key
+
+from . import linkage
+from .cleaning import ERROR, WARNING, Lookups, Problem, Record, RowCleaner, lookup_key
+from .models import ImportedRow, RowOutcome
+from .readers import open_sheet
+
+PROGRESS_EVERY = 5000
+QUERY_CHUNK = 1000
+
+
+@dataclass
+class Plan:
+    records: list[Record] = field(default_factory=list)  # rows without errors, file order
+    problems: list[Problem] = field(default_factory=list)
+    total_rows: int = 0
+    error_rows: int = 0
+    outcome: list[str] = field(default_factory=list)
+    # LINKED / ALREADY_IMPORTED: a person id; SAME_IN_FILE: the index of the earlier record.
+    target: list[int | None] = field(default_factory=list)
+    registry_review: dict[int, linkage.Match] = field(default_factory=dict)
+    file_review: list[linkage.Match] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        totals = {o.value: 0 for o in RowOutcome}
+        for outcome in self.outcome:
+            totals[outcome] += 1
+        totals["rows"] = self.total_rows
+        totals["error_rows"] = self.error_rows
+        totals["warnings"] = sum(1 for p in self.problems if p.severity == WARNING)
+        totals["file_reviews"] = len(self.file_review)
+        return totals
+
+
+def load_lookups(organisation) -> Lookups:
+    """Reference data for checking rows: all region codes, the villages of the
+    organisation's area by name, categories and services by code and by name."""
+    region_codes = set(Region.objects.values_list("code", flat=True))
+    villages = Region.objects.filter(level=RegionLevel.VILLAGE)
+    home = organisation.home_region_id
+    if home and home.count(".") <= 1:
+        # A province or regency office names villages of its own area.
+        villages = villages.filter(code__startswith=f"{home}.")
+    by_name: dict[tuple[str, str], list[str]] = {}
+    by_village: dict[str, list[str]] = {}
+    for code, name, district in villages.values_list("code", "name", "parent__name"):
+        village = lookup_key(name)
+        by_name.setdefault((lookup_key(district), village), []).append(code)
+        by_village.setdefault(village, []).append(code)
+
+    def keyed(model) -> dict[str, int]:
+        found = {}
+        for pk, code, name in model.objects.filter(is_active=True).values_list(
+            "pk", "code", "name"
+        ):
+            found[lookup_key(code)] = pk
+            found[lookup_key(name)] = pk
+        return found
+
+    return Lookups(
+        region_codes=region_codes,
+        villages_by_name=by_name,
+        villages_by_village=by_village,
+        categories=keyed(PmksCategory),
+        service_types=keyed(ServiceType),
+        today=timezone.localdate(),
+    )
+
+
+def link_record(record: Record, ref: int) -> linkage.LinkRecord:
+    return linkage.LinkRecord(
+        ref=ref,
+        name_key=record.name_key,
+        sex=record.sex,
+        nik=record.nik,
+        kk=record.kk_number,
+        birth_date=record.birth_date,
+        year_only=record.birth_date_precision == BirthDatePrecision.YEAR,
+        region=record.region_code,
+        mother_key=name_key(record.mother_name) if record.mother_name else "",
+        father_key=name_key(record.father_name) if record.father_name else "",
+    )
+
+
+PERSON_LINK_FIELDS = (
+    "pk",
+    "name_key",
+    "sex",
+    "nik",
+    "kk_number",
+    "birth_date",
+    "birth_date_precision",
+    "region_id",
+    "mother_name",
+    "father_name",
+)
+
+
+def link_record_from_person(
+    pk, key, sex, nik, kk, birth, precision, region, mother, father
+) -> linkage.LinkRecord:
+    """A registry person as linkage sees them (from ``values_list(*PERSON_LINK_FIELDS)``)."""
+    return linkage.LinkRecord(
+        ref=pk,
+        name_key=key,
+        sex=sex,
+        nik=nik,
+        kk=kk,
+        birth_date=birth,
+        year_only=precision == BirthDatePrecision.YEAR,
+        region=region or "",
+        mother_key=name_key(mother) if mother else "",
+        father_key=name_key(father) if father else "",
+    )
+
+
+def _swapped(day: datetime.date) -> datetime.date | None:
+    try:
+        return day.replace(day=day.month, month=day.day)
+    except ValueError:
+        return None
+
+
+def registry_candidates(records: list[Record], user, max_person_id) -> list[linkage.LinkRecord]:
+    """People already in the registry that share a blocking field with ``records``,
+    among those the importing user may see in full (the scoping layer decides)."""
+    base = Person.objects.restrict(user, VIEW_IDENTITY).filter(merged_into__isnull=True)
+    if max_person_id is not None:
+        base = base.filter(pk__lte=max_person_id)
+    found: dict[int, linkage.LinkRecord] = {}
+    for start in range(0, len(records), QUERY_CHUNK):
+        chunk = records[start : start + QUERY_CHUNK]
+        niks = {r.nik for r in chunk if r.nik}
+        keys = {r.name_key for r in chunk if r.name_key}
+        dates = {r.birth_date for r in chunk if r.birth_date}
+        dates |= {s for d in list(dates) if (s := _swapped(d))}
+        condition = Q(nik__in=niks) | Q(name_key__in=keys) | Q(birth_date__in=dates)
+        rows = base.filter(condition).values_list(*PERSON_LINK_FIELDS)
+        for row in rows:
+            if row[0] not in found:
+                found[row[0]] = link_record_from_person(*row)
+    return list(found.values())
+
+
+def read_and_clean(job, progress: Callable[[int], None] | None = None) -> Plan:
+    plan = Plan()
+    sheet = open_sheet(job.file.path, job.original_name)
+    cleaner = RowCleaner(sheet.headers, job.mapping, load_lookups(job.organisation))
+    for number, values in sheet.rows:
+        record = cleaner.clean(number, values)
+        plan.total_rows += 1
+        plan.problems.extend(record.problems)
+        if record.has_errors:
+            plan.error_rows += 1
+        else:
+            plan.records.append(record)
+        if progress and plan.total_rows % PROGRESS_EVERY == 0:
+            progress(plan.total_rows)
+    return plan
+
+
+def rejected_rows(job):
+    """(row number, the row's cells as text, its error messages) for every row with an
+    error, streamed from the file again."""
+    sheet = open_sheet(job.file.path, job.original_name)
+    cleaner = RowCleaner(sheet.headers, job.mapping, load_lookups(job.organisation))
+    for number, values in sheet.rows:
+        record = cleaner.clean(number, values)
+        if record.has_errors:
+            cells = ["" if v is None else str(v) for v in values]
+            yield (
+                number,
+                cells,
+                [
+                    f"{p.column}: {p.message}" if p.column else p.message
+                    for p in record.problems
+                    if p.severity == ERROR
+                ],
+            )
+
+
+def reject_nik_conflicts(plan: Plan, user) -> None:
+    """A NIK belongs to one living record. A row whose NIK is already held — in the
+    registry, or by an earlier row — under a name that does not agree, or by a person
+    the user may not see in full, is an error: it cannot be linked, nor created."""
+    niks = {r.nik for r in plan.records if r.nik}
+    holders: dict[str, tuple[int, str]] = {}
+    nik_list = list(niks)
+    for start in range(0, len(nik_list), QUERY_CHUNK):
+        # Existence only, across the whole registry: the unique NIK rule is global.
+        holders.update(
+            (nik, (pk, key))
+            for pk, nik, key in Person.objects.filter(
+                nik__in=nik_list[start : start + QUERY_CHUNK], merged_into__isnull=True
+            ).values_list("pk", "nik", "name_key")
+        )
+    visible = set(
+        Person.objects.restrict(user, VIEW_IDENTITY)
+        .filter(pk__in=[pk for pk, _key in holders.values()])
+        .values_list("pk", flat=True)
+    )
+    kept: list[Record] = []
+    first_in_file: dict[str, str] = {}
+    for record in plan.records:
+        message = ""
+        if record.nik in holders:
+            pk, key = holders[record.nik]
+            agrees = linkage.name_score(record.name_key, key) >= linkage.NIK_NAME_AGREEMENT
+            if pk not in visible or not agrees:
+                message = _(
+                    "A person with this NIK is already registered under another name or by "
+                    "another organisation; the row was not imported. Check the NIK and the name."
+                )
+        elif record.nik:
+            earlier = first_in_file.setdefault(record.nik, record.name_key)
+            if linkage.name_score(record.name_key, earlier) < linkage.NIK_NAME_AGREEMENT:
+                message = _(
+                    "An earlier row has this NIK with another name; the row was not imported."
+                )
+        if message:
+            plan.problems.append(Problem(record.row, "NIK", message))
+            plan.error_rows += 1
+        else:
+            kept.append(record)
+    plan.records = kept
+
+
+def build_plan(job, user, progress: Callable[[int], None] | None = None) -> Plan:
+    """Read, clean and link every row of ``job``'s file. Writes nothing."""
+    plan = read_and_clean(job, progress)
+    reject_nik_conflicts(plan, user)
+    records = plan.records
+    plan.outcome = [RowOutcome.CREATED.value] * len(records)
+    plan.target = [None] * len(records)
+
+    # 1. The very same row twice in the file.
+    first_by_fingerprint: dict[str, int] = {}
+    for i, record in enumerate(records):
+        first = first_by_fingerprint.setdefault(record.fingerprint, i)
+        if first != i:
+            plan.outcome[i] = RowOutcome.SAME_IN_FILE
+            plan.target[i] = first
+            plan.problems.append(
+                Problem(
+                    record.row,
+                    "",
+                    _("The same as row %(row)d: imported once.") % {"row": records[first].row},
+                    WARNING,
+                )
+            )
+
+    # 2. Rows this organisation imported before, from this file or another.
+    fingerprints = list(first_by_fingerprint)
+    earlier: dict[str, int] = {}
+    for start in range(0, len(fingerprints), QUERY_CHUNK):
+        earlier.update(
+            ImportedRow.objects.filter(
+                organisation=job.organisation,
+                fingerprint__in=fingerprints[start : start + QUERY_CHUNK],
+            )
+            .exclude(job=job)
+            .values_list("fingerprint", "person_id")
+        )
+    for i, record in enumerate(records):
+        if plan.outcome[i] == RowOutcome.CREATED and record.fingerprint in earlier:
+            plan.outcome[i] = RowOutcome.ALREADY_IMPORTED
+            plan.target[i] = earlier[record.fingerprint]
+
+    # 3. The same person in several rows of the file, spelled differently.
+    fresh = [i for i, o in enumerate(plan.outcome) if o == RowOutcome.CREATED]
+    representative, review = linkage.deduplicate([link_record(records[i], i) for i in fresh])
+    for position, i in enumerate(fresh):
+        rep = fresh[representative[position]]
+        if rep != i:
+            plan.outcome[i] = RowOutcome.SAME_IN_FILE
+            plan.target[i] = rep
+    plan.file_review = [linkage.Match(fresh[m.a], fresh[m.b], m.score, m.reasons) for m in review]
+
+    # 4. The people the registry already holds.
+    reps = [i for i in fresh if plan.outcome[i] == RowOutcome.CREATED]
+    existing = registry_candidates([records[i] for i in reps], user, job.registry_max_person_id)
+    if existing:
+        matches = linkage.link_against([link_record(records[i], i) for i in reps], existing)
+        for position, found in matches.items():
+            i, best = reps[position], found[0]
+            if best.score >= linkage.AUTO_LINK:
+                plan.outcome[i] = RowOutcome.LINKED
+                plan.target[i] = best.b
+            else:
+                plan.outcome[i] = RowOutcome.REVIEW
+                plan.registry_review[i] = best
+    if progress:
+        progress(plan.total_rows)
+    return plan

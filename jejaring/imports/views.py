@@ -1,0 +1,250 @@
+"""Import pages: upload, confirm the columns, read the dry-run report, import with a
+progress bar; and the review queue of possible duplicates. Writes go through actions."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jejaring.audit import log as audit
+from jejaring.audit.models import AuditAction
+from jejaring.core.forms import apply_validation_error
+from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
+from jejaring.network.models import Organisation
+from jejaring.registry.actions import record_read
+from jejaring.registry.presenters import present
+
+from . import actions
+from .forms import MappingForm, ReviewDecisionForm, UploadForm
+from .models import ImportJob, JobStatus, LinkReview, ReviewStatus, RowOutcome
+from .pipeline import rejected_rows
+from .policies import may_import
+
+PROBLEMS_PER_PAGE = 50
+
+
+def _require(request):
+    request.nav_section = "imports"
+    scope = scope_for(request.user)
+    if not may_import(scope) or not scope.organisation_id:
+        raise PermissionDenied(_("Only data officers and office heads can import data."))
+    return scope
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def job_list(request):
+    scope = _require(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = Organisation.objects.get(pk=scope.organisation_id)
+        try:
+            job = actions.upload_file(
+                form.cleaned_data["file"], organisation=organisation, acting_user=request.user
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("imports:detail", job_id=job.pk)
+    jobs = ImportJob.objects.restrict(request.user).select_related("created_by")[:50]
+    pending = LinkReview.objects.restrict(request.user).filter(status=ReviewStatus.PENDING)
+    return render(
+        request,
+        "imports/list.html",
+        {"form": form, "jobs": jobs, "pending_reviews": pending.count()},
+    )
+
+
+def _job(request, job_id, action="view"):
+    _require(request)
+    return get_scoped_or_404(
+        ImportJob.objects.select_related("organisation", "created_by"),
+        request.user,
+        action,
+        pk=job_id,
+    )
+
+
+@login_required
+def job_detail(request, job_id):
+    job = _job(request, job_id)
+    context = {"job": job, "outcomes": RowOutcome}
+    if job.status == JobStatus.MAPPING:
+        context["mapping_form"] = MappingForm(headers=job.headers, mapping=job.mapping)
+    if job.status in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED):
+        problems = job.problems.all()
+        severity = request.GET.get("severity")
+        if severity in ("error", "warning"):
+            problems = problems.filter(severity=severity)
+        context["problems"] = Paginator(problems, PROBLEMS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context["severity"] = severity or ""
+    return render(request, "imports/detail.html", context)
+
+
+@login_required
+@require_POST
+def job_mapping(request, job_id):
+    job = _job(request, job_id, CHANGE)
+    form = MappingForm(request.POST, headers=job.headers, mapping=job.mapping)
+    if form.is_valid():
+        try:
+            actions.set_mapping(job, form.mapping(), acting_user=request.user)
+            actions.start_check(job, acting_user=request.user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("imports:detail", job_id=job.pk)
+    return render(
+        request,
+        "imports/detail.html",
+        {"job": job, "mapping_form": form, "outcomes": RowOutcome},
+        status=422,
+    )
+
+
+def _run_and_report(request, job, operation, success: str):
+    try:
+        operation(job, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, success)
+    return redirect("imports:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_start(request, job_id):
+    job = _job(request, job_id, CHANGE)
+    return _run_and_report(request, job, actions.start_import, _("The import has started."))
+
+
+@login_required
+@require_POST
+def job_cancel(request, job_id):
+    job = _job(request, job_id, CHANGE)
+    return _run_and_report(request, job, actions.cancel_job, _("The import was cancelled."))
+
+
+@login_required
+def job_progress(request, job_id):
+    """The progress bar, polled by htmx; once the work is done the page reloads."""
+    job = _job(request, job_id)
+    response = render(request, "imports/_progress.html", {"job": job})
+    if not job.is_busy:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def job_rejected(request, job_id):
+    """The rows not imported, as they were in the file, with the reasons: fix and
+    upload them again, nothing is lost."""
+    job = _job(request, job_id)
+    if job.status not in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED):
+        return redirect("imports:detail", job_id=job.pk)
+    audit.record(AuditAction.READ, job, acting_user=request.user, message="rejected rows")
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    header = [_("Row"), *job.headers, _("Problems")]
+
+    def stream():
+        yield "\ufeff"  # so Excel opens the UTF-8 file with the right letters
+        yield writer.writerow(header)
+        for number, values, problems in rejected_rows(job):
+            yield writer.writerow([number, *values, " | ".join(problems)])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-ditolak.csv"'
+    return response
+
+
+# The review queue --------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    _require(request)
+    status = request.GET.get("status") or ReviewStatus.PENDING
+    reviews = (
+        LinkReview.objects.restrict(request.user)
+        .filter(status=status)
+        .select_related("record", "candidate", "job")
+    )
+    page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "imports/reviews.html",
+        {"page_obj": page, "status": status, "statuses": ReviewStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def review_scan(request):
+    scope = _require(request)
+    organisation = Organisation.objects.get(pk=scope.organisation_id)
+    found = actions.find_duplicates(organisation, acting_user=request.user)
+    messages.success(
+        request, _("%(n)d possible duplicates were found and queued for review.") % {"n": found}
+    )
+    return redirect("imports:reviews")
+
+
+@login_required
+def review_detail(request, review_id):
+    _require(request)
+    review = get_scoped_or_404(
+        LinkReview.objects.select_related("record", "candidate", "job"),
+        request.user,
+        "view",
+        pk=review_id,
+    )
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.decide_review(review, form.cleaned_data["decision"], acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, _("Decision saved."))
+            return redirect("imports:reviews")
+    record, candidate = (
+        present(review.record, request.user),
+        present(review.candidate, request.user),
+    )
+    for view in (record, candidate):
+        record_read(view.person, acting_user=request.user, masked=not view.identity)
+    rows = [
+        (_("Name"), record.name, candidate.name),
+        (_("NIK"), record.nik, candidate.nik),
+        (_("Sex"), review.record.get_sex_display(), review.candidate.get_sex_display()),
+        (_("Birth"), record.birth, candidate.birth),
+        (_("Place"), record.place, candidate.place),
+    ]
+    if record.identity and candidate.identity:
+        rows += [
+            (_("Mother's name"), review.record.mother_name, review.candidate.mother_name),
+            (_("Father's name"), review.record.father_name, review.candidate.father_name),
+            (_("No. KK"), review.record.kk_number, review.candidate.kk_number),
+        ]
+    return render(
+        request,
+        "imports/review.html",
+        {"review": review, "rows": rows, "record": record, "candidate": candidate, "form": form},
+    )
