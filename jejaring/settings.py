@@ -217,6 +217,11 @@ SITE_URL = env("SITE_URL", "http://localhost:8000")
 # Background work (django-tasks): the database backend by default, processed by
 # `jejaring db_worker`. TASK_BACKEND may name another backend (e.g. a Redis-backed one).
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
+# For the Redis-backed worker (django-tasks-rq, see docs/imports.md): the queue's address.
+if env("REDIS_URL", ""):
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "")}}
+# Largest spreadsheet an office may upload for import (bytes).
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

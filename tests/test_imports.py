@@ -77,7 +77,10 @@ def test_district_file_through_the_pages(as_user, org):
     assert job.mapping["Nama Ayah"] == "father_name"
     assert "Kolom mana berisi apa?" in page
 
-    form = {f"col_{i}": job.mapping.get(h, "") for i, h in enumerate(job.headers)}
+    form = {
+        f"col_{i}": "" if job.mapping.get(h) == "ignore" else job.mapping.get(h, "")
+        for i, h in enumerate(job.headers)
+    }
     response = client.post(reverse("imports:mapping", args=[job.pk]), form)
     assert response.status_code == 302
     job.refresh_from_db()

@@ -23,7 +23,8 @@ class MappingForm(forms.Form):
                 label=header,
                 choices=columns.field_choices(),
                 required=False,
-                initial=mapping.get(header, ""),
+                # The "No" column is recognised as not imported: shown as the empty choice.
+                initial="" if mapping.get(header) == columns.IGNORE else mapping.get(header, ""),
             )
 
     def mapping(self) -> dict[str, str]:

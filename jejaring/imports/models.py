@@ -179,6 +179,24 @@ class ReviewStatus(models.TextChoices):
     KEPT_APART = "kept_apart", _("Kept apart")
 
 
+# What the linkage reasons (``linkage.score``) mean, for the people reading them.
+REASON_LABELS = {
+    "nik": _("same NIK"),
+    "nik_typo": _("NIK one digit apart"),
+    "name": _("same name"),
+    "name_similar": _("similar name"),
+    "name_close": _("close name"),
+    "birth_date": _("same birth date"),
+    "birth_date_swapped": _("birth date with day and month swapped"),
+    "birth_year": _("same birth year"),
+    "village": _("same village"),
+    "regency": _("same regency/city"),
+    "mother": _("same mother's name"),
+    "father": _("same father's name"),
+    "kk": _("same family card"),
+}
+
+
 class LinkReview(models.Model):
     """Two records that may be one person, waiting for a data officer's decision.
 
@@ -236,3 +254,7 @@ class LinkReview(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.record_id} ~ #{self.candidate_id}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASON_LABELS.get(code, code)) for code in self.reasons]
