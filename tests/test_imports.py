@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from jejaring.accounts.models import User
 from jejaring.audit.models import AuditEntry
@@ -56,11 +56,17 @@ def imported(name, org):
 
 def run_worker():
     """Tasks are enqueued on commit, and a test runs inside one transaction that never
-    commits: run the waiting on-commit callbacks (the enqueues) first, then the worker."""
+    commits: run the waiting on-commit callbacks (the enqueues) first, then each queued
+    task as the worker does. (`db_worker` itself closes the connection between tasks,
+    which would end the test's transaction on PostgreSQL; the browser test runs it.)"""
     while connection.run_on_commit:
         _savepoints, callback, _robust = connection.run_on_commit.pop(0)
         callback()
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    for result in DBTaskResult.objects.ready():
+        result.claim("test-worker")
+        queued = result.task_result
+        result.task.call(*queued.args, **queued.kwargs)
+        result.set_successful(None)
 
 
 def test_district_file_through_the_pages(as_user, org):
