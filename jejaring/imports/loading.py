@@ -29,28 +29,30 @@ BATCH_SIZE = 5000
 NEW_PERSON = (RowOutcome.CREATED, RowOutcome.REVIEW)
 
 
-def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> Person:
-    return Person(
-        registered_by_id=organisation_id,
-        nik=record.nik,
-        kk_number=record.kk_number,
-        full_name=record.full_name,
-        name_key=record.name_key,
-        search_key=record.name_key,
-        sex=record.sex,
-        birth_date=record.birth_date,
-        birth_date_precision=record.birth_date_precision,
-        birth_year=record.birth_date.year if record.birth_date else None,
-        birthplace=record.birthplace,
-        region_id=record.region_code or None,
-        address=record.address,
-        mother_name=record.mother_name,
-        father_name=record.father_name,
-        guardian_name=record.guardian_name,
-        disability=record.disability,
-        phone=record.phone,
-        is_sensitive=record.category_id in sensitive,
-    )
+def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> dict:
+    """A registry person's columns from a cleaned row (str() turns choices into the
+    plain text the database stores)."""
+    return {
+        "registered_by_id": organisation_id,
+        "nik": record.nik,
+        "kk_number": record.kk_number,
+        "full_name": record.full_name,
+        "name_key": record.name_key,
+        "search_key": record.name_key,
+        "sex": record.sex,
+        "birth_date": record.birth_date,
+        "birth_date_precision": str(record.birth_date_precision),
+        "birth_year": record.birth_date.year if record.birth_date else None,
+        "birthplace": record.birthplace,
+        "region_id": record.region_code or None,
+        "address": record.address,
+        "mother_name": record.mother_name,
+        "father_name": record.father_name,
+        "guardian_name": record.guardian_name,
+        "disability": record.disability,
+        "phone": record.phone,
+        "is_sensitive": record.category_id in sensitive,
+    }
 
 
 class Loader:
@@ -92,9 +94,8 @@ class Loader:
         indexes = range(start, end)
         new = [i for i in indexes if plan.outcome[i] in NEW_PERSON]
         people = [_new_person(records[i], job.organisation_id, self.sensitive) for i in new]
-        bulk.insert(people)
-        for i, person in zip(new, people, strict=True):
-            self.person_of[i] = person.pk
+        for i, person_id in zip(new, bulk.insert(Person, people), strict=True):
+            self.person_of[i] = person_id
         for i in indexes:
             outcome = plan.outcome[i]
             if outcome in (RowOutcome.LINKED, RowOutcome.ALREADY_IMPORTED):
@@ -105,17 +106,18 @@ class Loader:
         problems = self._cases_and_services(indexes)
         self._reviews(indexes)
         bulk.insert(
+            ImportedRow,
             [
-                ImportedRow(
-                    job_id=job.pk,
-                    organisation_id=job.organisation_id,
-                    row=records[i].row,
-                    fingerprint=records[i].fingerprint,
-                    person_id=self.person_of[i],
-                    outcome=plan.outcome[i],
-                )
+                {
+                    "job_id": job.pk,
+                    "organisation_id": job.organisation_id,
+                    "row": records[i].row,
+                    "fingerprint": records[i].fingerprint,
+                    "person_id": self.person_of[i],
+                    "outcome": str(plan.outcome[i]),
+                }
                 for i in indexes
-            ]
+            ],
         )
         if problems:
             ImportProblem.objects.bulk_create(problems)
@@ -142,15 +144,18 @@ class Loader:
             category_id = records[i].category_id
             if category_id is None or plan.outcome[i] == RowOutcome.ALREADY_IMPORTED:
                 continue
-            held = PersonCategory(
-                person_id=self.person_of[i],
-                category_id=category_id,
-                start_date=today,
-                status=VerificationStatus.UNVERIFIED,
-            )
-            (fresh if i in new else existing).append(held)
+            held = {
+                "person_id": self.person_of[i],
+                "category_id": category_id,
+                "start_date": today,
+                "status": str(VerificationStatus.UNVERIFIED),
+            }
+            if i in new:
+                fresh.append(held)
+            else:
+                existing.append(PersonCategory(**held))
         # A new person holds each category once (the same row twice is SAME_IN_FILE).
-        bulk.insert(fresh)
+        bulk.insert(PersonCategory, fresh)
         if existing:
             PersonCategory.objects.bulk_create(existing, ignore_conflicts=True, batch_size=500)
             sensitive_people = {h.person_id for h in existing if h.category_id in self.sensitive}
