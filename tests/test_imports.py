@@ -313,3 +313,20 @@ def test_api_scope_of_jobs_and_reviews(client, bearer, org):
     assert client.get("/api/v1/imports/", **outsider).json()["count"] == 0
     colleague = bearer("petugas.pekanbaru")
     assert client.post("/api/v1/imports/reviews/scan", **colleague).status_code == 403
+
+
+def test_list_pages_do_not_query_per_row(as_user, org, django_assert_max_num_queries):
+    client = as_user(OWNER)
+    imported("duplicate_rows.csv", org)
+    actions.find_duplicates(user().organisation, acting_user=user())  # the demo's pair
+    client.get(reverse("imports:list"))  # warm the session and caches
+    with django_assert_max_num_queries(16) as few:
+        client.get(reverse("imports:list"))
+        client.get(reverse("imports:reviews"))
+    for name in ("utf8_bom.csv", "dates.xlsx", "nik_problems.csv", "district.xlsx"):
+        imported(name, org)
+    actions.find_duplicates(user().organisation, acting_user=user())
+    assert LinkReview.objects.count() > 1
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("imports:list"))
+        client.get(reverse("imports:reviews"))

@@ -333,7 +333,8 @@ def find_duplicates(organisation, *, acting_user) -> int:
     records = [link_record_from_person(*row) for row in rows]
     matches = linkage.link_within(records)
     with transaction.atomic():
-        created = LinkReview.objects.bulk_create(
+        before = LinkReview.objects.filter(organisation=organisation).count()
+        LinkReview.objects.bulk_create(
             [
                 LinkReview(
                     organisation=organisation,
@@ -354,4 +355,5 @@ def find_duplicates(organisation, *, acting_user) -> int:
             object_type="registry.person",
             message=f"duplicate scan over {len(records)} people: {len(matches)} pairs",
         )
-    return len(created)
+        # Pairs already in the queue (or decided) are not proposed again.
+        return LinkReview.objects.filter(organisation=organisation).count() - before

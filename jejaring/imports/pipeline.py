@@ -151,6 +151,8 @@ def registry_candidates(records: list[Record], user, max_person_id) -> list[link
     if max_person_id is not None:
         base = base.filter(pk__lte=max_person_id)
     found: dict[int, linkage.LinkRecord] = {}
+    if not base.exists():
+        return []  # a new office's first file: nothing to compare with
     for start in range(0, len(records), QUERY_CHUNK):
         chunk = records[start : start + QUERY_CHUNK]
         niks = {r.nik for r in chunk if r.nik}
