@@ -325,6 +325,19 @@ def test_list_pages_do_not_query_per_row(as_user, org, django_assert_max_num_que
         client.get(reverse("imports:reviews"))
     for name in ("utf8_bom.csv", "dates.xlsx", "nik_problems.csv", "district.xlsx"):
         imported(name, org)
+    # A possible duplicate of the demo's boy, for a second row on the review list.
+    job = actions.upload_file(
+        SimpleUploadedFile(
+            "riski.csv",
+            b"Nama,Jenis Kelamin,Tgl Lahir,Kode Wilayah\nMochamad Riski,L,2014,14.71.01.1002\n",
+        ),
+        organisation=org(ORG),
+        acting_user=user(),
+    )
+    actions.start_check(job, acting_user=user(), background=False)
+    actions.run_check(job, acting_user=user())
+    actions.start_import(job, acting_user=user(), background=False)
+    actions.run_import(job, acting_user=user())
     actions.find_duplicates(user().organisation, acting_user=user())
     assert LinkReview.objects.count() > 1
     with django_assert_max_num_queries(len(few.captured_queries)):

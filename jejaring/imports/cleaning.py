@@ -33,16 +33,16 @@ SERIAL_RANGE = (1, 73050)
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1,
-    "feb": 2, "februari": 2, "pebruari": 2, "february": 2,
-    "mar": 3, "maret": 3, "march": 3,
+    "feb": 2, "peb": 2, "februari": 2, "pebruari": 2, "february": 2,
+    "mar": 3, "mrt": 3, "maret": 3, "march": 3,
     "apr": 4, "april": 4,
     "mei": 5, "may": 5,
     "jun": 6, "juni": 6, "june": 6,
     "jul": 7, "juli": 7, "july": 7,
-    "agu": 8, "agt": 8, "ags": 8, "agustus": 8, "aug": 8, "august": 8,
+    "agu": 8, "agt": 8, "ags": 8, "agst": 8, "agustus": 8, "aug": 8, "august": 8,
     "sep": 9, "sept": 9, "september": 9,
     "okt": 10, "oktober": 10, "oct": 10, "october": 10,
-    "nov": 11, "nopember": 11, "november": 11,
+    "nov": 11, "nop": 11, "nopember": 11, "november": 11,
     "des": 12, "desember": 12, "dec": 12, "december": 12,
 }  # fmt: skip
 
@@ -122,7 +122,7 @@ def text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub(" ", str(value)).strip()
+    return " ".join(str(value).split())
 
 
 def lookup_key(value) -> str:
@@ -140,7 +140,8 @@ def parse_date(value, today: datetime.date) -> tuple[datetime.date | None, str, 
         return value, BirthDatePrecision.EXACT, "", ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = int(value)
-        if _YEAR.match(str(number)) and number <= today.year:
+        if _YEAR.match(str(number)):
+            # A year, even a future one (then refused as such), never an 1905 serial date.
             return datetime.date(number, 7, 1), BirthDatePrecision.YEAR, "", ""
         if SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1]:
             return EXCEL_EPOCH + datetime.timedelta(days=number), BirthDatePrecision.EXACT, "", ""
@@ -198,7 +199,7 @@ def clean_nik(value, column: str) -> tuple[str, str, str]:
                     "the last digit is lost. Format the %(column)s column as Text, type the "
                     "number again and re-export."
                 )
-                % {"shown": f"{value:.15E}".replace("0000000000", ""), "column": column},
+                % {"shown": f"{value:.5E}", "column": column},
                 "",
             )
         return (
@@ -272,7 +273,9 @@ class RowCleaner:
         self._clean_identity_numbers(record, values, problem)
         self._clean_region(record, values, problem)
         for code in ("birthplace", "mother_name", "father_name", "guardian_name", "phone"):
-            setattr(record, code, text(self._get(values, code))[: 200 if code != "phone" else 40])
+            value = text(self._get(values, code))[: 200 if code != "phone" else 40]
+            if value or code != "birthplace":  # keep a birthplace read from the TTL column
+                setattr(record, code, value)
         record.disability = text(self._get(values, "disability"))
         address = text(self._get(values, "address"))
         rt_rw = text(self._get(values, "rt_rw"))

@@ -116,7 +116,11 @@ FIELDS = (
         _("Mother's name"),
         ("nama ibu", "nama ibu kandung", "ibu kandung", "ibu", "mother", "mother s name"),
     ),
-    Field("father_name", _("Father's name"), ("nama ayah", "ayah", "nama bapak", "father")),
+    Field(
+        "father_name",
+        _("Father's name"),
+        ("nama ayah", "nama ayah kandung", "ayah", "ayah kandung", "nama bapak", "father"),
+    ),
     Field("guardian_name", _("Guardian's name"), ("nama wali", "wali", "guardian")),
     Field(
         "phone",
@@ -179,9 +183,9 @@ SIMILARITY = 88
 
 
 def normalise(label) -> str:
-    """'Tgl. Lahir (dd/mm/yyyy)' → 'tgl lahir dd mm yyyy'."""
-    text = str(label or "").lower().replace("\n", " ")
-    return _NOT_ALNUM.sub(" ", text).strip()
+    """'Tgl. Lahir (dd/mm/yyyy)' → 'tgl lahir': hints in brackets are dropped."""
+    text = re.sub(r"\([^)]*\)", " ", str(label or "").lower().replace("\n", " "))
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
 def recognise(label) -> str | None:
@@ -194,8 +198,8 @@ def recognise(label) -> str | None:
     compact = text.replace(" ", "")
     if compact in _COMPACT:
         return _COMPACT[compact]
-    # Hints in brackets ("Tgl Lahir (dd/mm/yyyy)") and numbering ("1. Nama") are common.
-    stripped = re.sub(r"\b(dd|mm|yyyy|yy|thn|bln|tgl)\b(?= |$)", "", text).strip()
+    # Format hints without brackets ("Tgl Lahir dd mm yyyy") and numbering ("1. Nama").
+    stripped = " ".join(re.sub(r"\b(dd|mm|yyyy|yy)\b", " ", text).split())
     stripped = re.sub(r"^\d+ ", "", stripped)
     if stripped in _SYNONYMS:
         return _SYNONYMS[stripped]

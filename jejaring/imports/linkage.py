@@ -89,7 +89,9 @@ def blocking_keys(r: LinkRecord) -> list[tuple]:
             if r.region:
                 # A typo in a one-word name: the same birth date in the same village.
                 keys.append(("dv", canon, r.region))
-        keys.append(("y", year, first[:2], last[:2]))
+        # Within a regency: year and initials alone would make blocks grow with the
+        # whole country's population.
+        keys.append(("y", year, first[:2], last[:2], r.region[:5]))
     else:
         keys.append(("nb", sorted_name))
     if r.region:
@@ -99,7 +101,7 @@ def blocking_keys(r: LinkRecord) -> list[tuple]:
         # listed twice with a misspelt name and no birth date.
         keys.append(("kk", r.kk))
     if r.mother_key:
-        keys.append(("m", _initials(first), r.mother_key.split()[0]))
+        keys.append(("m", _initials(first), r.mother_key.split()[0], r.region[:5]))
     return keys
 
 
@@ -184,9 +186,14 @@ def score(a: LinkRecord, b: LinkRecord) -> tuple[float, list[str]]:
         # Family members share a KK too: some evidence, far from proof.
         total += 1
         reasons.append("kk")
-    if a.nik and a.nik == b.nik and names >= NIK_NAME_AGREEMENT:
+    same_nik = a.nik and a.nik == b.nik and names >= NIK_NAME_AGREEMENT
+    if same_nik:
         # One NIK is one person: with a compatible name, a typo elsewhere does not matter.
         total = max(total, AUTO_LINK + 3)
+    elif names < 82:
+        # Without a shared NIK, names this different (twins, a father and son, a NIK
+        # under another name) are never merged automatically: a person decides.
+        total = min(total, AUTO_LINK - 0.5)
     return total, reasons
 
 

@@ -64,6 +64,11 @@ def file_type_of(path: Path, name: str) -> str:
         if extension not in EXCEL_TYPES:
             raise ValidationError(_("This file is an Excel workbook: save it with .xlsx."))
         return "xlsx"
+    if extension in EXCEL_TYPES:
+        raise ValidationError(
+            _("This file is named .%(ext)s but is not an Excel workbook; is it damaged?")
+            % {"ext": extension}
+        )
     if extension == "xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValidationError(
             _(
@@ -212,8 +217,8 @@ def read_csv(path: Path) -> Sheet:
 
     def numbered():
         try:
-            for values in reader:
-                yield reader.line_num, values
+            # Records, not physical lines: a quoted cell may hold a line break.
+            yield from enumerate(reader, start=1)
         finally:
             handle.close()
 
