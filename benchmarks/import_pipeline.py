@@ -309,6 +309,9 @@ def main() -> None:
         job.file.delete(save=False)  # 100+ MB per run otherwise
 
     rows = counts.get("rows", copied)
+    # run_import counts the error rows from the problems the dry run stored; without the
+    # dry run (--skip-check) that is 0, so count them here: rows read minus rows planned.
+    error_rows = rows - job.total_rows
 
     def step(label, seconds):
         if seconds is None:
@@ -350,7 +353,7 @@ def main() -> None:
         table(
             ["check against the answer key", "value"],
             [
-                ["rows in the file / rows with errors", f"{rows:,} / {job.error_rows:,}"],
+                ["rows in the file / rows with errors", f"{rows:,} / {error_rows:,}"],
                 ["distinct real people (truth_id)", f"{entities:,}"],
                 ["people created", f"{people:,}"],
                 ["rows linked in the file (same_in_file)", f"{counts.get('same_in_file', 0):,}"],

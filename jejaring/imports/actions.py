@@ -261,8 +261,16 @@ def run_import(job: ImportJob, *, acting_user) -> ImportJob:
     job.total_rows = len(plan.records)
     Loader(job, plan, acting_user).run(progress=None)
     with transaction.atomic():
-        stored = ImportProblem.objects.filter(job=job, severity=ERROR).values("row").distinct()
-        job.counts = {**plan.counts(), "error_rows": stored.count()}
+        # Rows whose case or service the cases rules refused (stored while loading) add
+        # to the rows the plan already left out; the stored list is capped, the plan's
+        # count is not.
+        refused = (
+            ImportProblem.objects.filter(job=job, severity=ERROR, column="")
+            .values("row")
+            .distinct()
+            .count()
+        )
+        job.counts = {**plan.counts(), "error_rows": plan.error_rows + refused}
         job.error_rows = job.counts["error_rows"]
         job.problem_count = ImportProblem.objects.filter(job=job).count()
         job.status = JobStatus.DONE

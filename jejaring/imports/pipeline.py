@@ -277,6 +277,9 @@ def build_plan(job, user, progress: Callable[[int], None] | None = None) -> Plan
     # 2. Rows this organisation imported before, from this file or another.
     fingerprints = list(first_by_fingerprint)
     earlier: dict[str, int] = {}
+    before = ImportedRow.objects.filter(organisation=job.organisation).exclude(job=job)
+    if not before.exists():
+        fingerprints = []  # the organisation's first import: nothing to look up
     for start in range(0, len(fingerprints), QUERY_CHUNK):
         earlier.update(
             ImportedRow.objects.filter(
