@@ -91,17 +91,18 @@ def load_lookups(organisation) -> Lookups:
 
 
 def link_record(record: Record, ref: int) -> linkage.LinkRecord:
-    return linkage.LinkRecord(
-        ref=ref,
-        name_key=record.name_key,
-        sex=record.sex,
-        nik=record.nik,
-        kk=record.kk_number,
-        birth_date=record.birth_date,
-        year_only=record.birth_date_precision == BirthDatePrecision.YEAR,
-        region=record.region_code,
-        mother_key=name_key(record.mother_name) if record.mother_name else "",
-        father_key=name_key(record.father_name) if record.father_name else "",
+    """A cleaned row as linkage sees it: the same shape as a registry person."""
+    return link_record_from_person(
+        ref,
+        record.name_key,
+        record.sex,
+        record.nik,
+        record.kk_number,
+        record.birth_date,
+        record.birth_date_precision,
+        record.region_code,
+        record.mother_name,
+        record.father_name,
     )
 
 
