@@ -1,13 +1,14 @@
 from datetime import datetime
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jejaring.core.filtering import filtered
 
 from .filters import AuditFilter
 from .models import AuditEntry
+from .presenters import PresentedPage
 
 router = Router(tags=["audit"])
 
@@ -28,18 +29,28 @@ class AuditOut(Schema):
     before: Any
     after: Any
     message: str
+    # True where the row concerns a person whose identity this reader may not see:
+    # names, NIKs, addresses and notes in it are then masked.
+    identity_masked: bool
 
 
 class AuditQuery(Schema):
     action: str | None = None
     object_type: str | None = None
-    object_id: str | None = None
+    object_id: str | None = Field(
+        None,
+        description=(
+            "The rows about this object, and those naming it among others "
+            "(a list read, a search, an export, a duplicate check)"
+        ),
+    )
     actor: str | None = None
 
 
 @router.get("", response=list[AuditOut], summary="The audit log (network administrators)")
 @paginate(LimitOffsetPagination)
 def list_entries(request, filters: Query[AuditQuery]):
-    return filtered(
+    entries = filtered(
         AuditFilter, filters.dict(exclude_none=True), AuditEntry.objects.restrict(request.auth)
     )
+    return PresentedPage(entries, request.auth)

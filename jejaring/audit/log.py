@@ -10,12 +10,12 @@ import datetime
 import decimal
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
 from jejaring.core import request_context
 
-from .models import AuditAction, AuditEntry
+from .models import AuditAction, AuditEntry, AuditSubject
 
 # Never copied into the log, whatever model they appear on.
 SECRET_FIELDS = frozenset({"password", "key_hash"})
@@ -62,29 +62,49 @@ def record(
     object_id: str = "",
     object_repr: str = "",
     message: str = "",
+    subject_ids=None,
 ) -> AuditEntry:
-    """Write one audit row. ``acting_user`` may be None for the system itself."""
+    """Write one audit row. ``acting_user`` may be None for the system itself.
+
+    The row's subjects (:class:`AuditSubject`) are written with it: each id in
+    ``object_id`` (a duplicate check names several, comma-separated), or ``subject_ids``
+    where the row names its objects elsewhere (a bulk read).
+    """
     context = request_context.current()
     actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
     actor_org = ""
     if actor is not None and getattr(actor, "organisation_id", None):
         actor_org = str(actor.organisation)
-    return AuditEntry.objects.create(
-        actor=actor,
-        actor_name=actor.get_username() if actor else "",
-        actor_organisation=actor_org[:255],
-        request_id=context.request_id,
-        ip_address=context.ip_address,
-        action=action,
-        object_type=object_type or (label(obj) if obj is not None else ""),
-        object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
-        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
-        parent_type=label(parent) if parent is not None else "",
-        parent_id=str(parent.pk) if parent is not None else "",
-        before=before,
-        after=after,
-        message=message[:255],
-    )
+    # savepoint=False: inside an action's transaction this costs no extra statement,
+    # and outside one (a page read) the entry and its subjects still land together.
+    with transaction.atomic(savepoint=False):
+        entry = AuditEntry.objects.create(
+            actor=actor,
+            actor_name=actor.get_username() if actor else "",
+            actor_organisation=actor_org[:255],
+            request_id=context.request_id,
+            ip_address=context.ip_address,
+            action=action,
+            object_type=object_type or (label(obj) if obj is not None else ""),
+            object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
+            object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
+            parent_type=label(parent) if parent is not None else "",
+            parent_id=str(parent.pk) if parent is not None else "",
+            before=before,
+            after=after,
+            message=message[:255],
+        )
+        ids = entry.object_id.split(",") if subject_ids is None else subject_ids
+        AuditSubject.objects.bulk_create(
+            (
+                AuditSubject(entry=entry, object_type=entry.object_type, object_id=pk[:64])
+                for pk in dict.fromkeys(str(pk).strip() for pk in ids)
+                if pk
+            ),
+            # One INSERT for an ordinary page; an export of thousands takes a few.
+            batch_size=1000,
+        )
+    return entry
 
 
 def record_create(obj, *, acting_user, parent=None, message="") -> AuditEntry:
@@ -124,3 +144,38 @@ def record_delete(obj, before: dict, *, acting_user, parent=None, message="") ->
 def record_read(obj, *, acting_user, parent=None, message="") -> AuditEntry:
     """For sensitive records: who looked, when. Used by the registry (issue #3)."""
     return record(AuditAction.READ, obj, acting_user=acting_user, parent=parent, message=message)
+
+
+def record_bulk_read(
+    model_label: str,
+    ids,
+    *,
+    acting_user,
+    message: str = "",
+    masked_ids=(),
+    parent: models.Model | None = None,
+) -> AuditEntry:
+    """One row for a read that showed many records (a list page, a search, an export).
+
+    One row per request, not per record: a 500-row page costs one INSERT. The row names
+    the ids shown (``after["<model>_ids"]``, e.g. ``person_ids``) and which of them were
+    shown masked, so "who saw person 27" is answerable from bulk reads too. Only ids are
+    kept, never names or search terms.
+    """
+    ids = [int(pk) for pk in ids]
+    key = f"{model_label.rsplit('.', 1)[-1]}_ids"
+    after = {key: ids, "count": len(ids)}
+    masked = sorted({int(pk) for pk in masked_ids})
+    if masked:
+        after["masked_ids"] = masked
+    return record(
+        AuditAction.READ,
+        None,
+        acting_user=acting_user,
+        object_type=model_label,
+        after=after,
+        parent=parent,
+        message=message,
+        # One subject per id shown, so the administrator's filter finds this row.
+        subject_ids=ids,
+    )

@@ -17,7 +17,23 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """Rows written once and never changed: the model refuses it here, and database
+    triggers (migrations 0002 and 0003) refuse it for raw SQL."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries are append-only.")
+
+
+class AuditEntry(AppendOnly):
     """One thing someone did in the network, recorded for good.
 
     Rows are self-contained (as NetBox's ObjectChange): the actor's name and organisation
@@ -62,15 +78,11 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["parent_type", "parent_id"], name="audit_parent_idx")]
 
     def __str__(self) -> str:
-        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit entries are append-only.")
+        # Not object_repr: str() reaches admin titles and logs, where no masking applies.
+        return (
+            f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_name} {self.action} "
+            f"{self.object_type} #{self.object_id}"
+        )
 
     @property
     def changes(self) -> dict[str, tuple]:
@@ -78,3 +90,35 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+class AuditSubject(AppendOnly):
+    """One object an audit row concerns, so "who looked at person 27" is one indexed
+    lookup. A bulk read names hundreds of people in ``after``, which no portable query
+    can search (SQLite has no JSON containment) and no index serves; each of them gets a
+    row here instead, written in the same transaction as the entry. Append-only like the
+    entry: model and database triggers refuse updates and deletes.
+    """
+
+    entry = models.ForeignKey(
+        AuditEntry,
+        verbose_name=_("audit entry"),
+        # The entry is never deleted (append-only); nothing to cascade.
+        on_delete=models.DO_NOTHING,
+        related_name="subjects",
+    )
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = AdminOnlyPolicy()
+
+    class Meta:
+        verbose_name = _("audit subject")
+        verbose_name_plural = _("audit subjects")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_subject_object_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} #{self.object_id}"

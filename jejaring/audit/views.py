@@ -8,6 +8,7 @@ from jejaring.core.scoping import scope_for
 
 from .filters import AuditFilter
 from .models import AuditEntry
+from .presenters import present_entries
 
 
 @login_required
@@ -19,6 +20,8 @@ def audit_list(request):
     filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.restrict(request.user))
     entries = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # The page's rows as this reader may see them (protected identities masked).
+    page_obj.object_list = present_entries(page_obj.object_list, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
