@@ -21,11 +21,12 @@ setup: $(STAMP)
 	$(RUN_ENV) $(BIN)/jejaring setup --demo
 
 # The background worker (django-tasks, database backend) runs beside the server and
-# stops with it.
+# stops with it. `jejaring worker` is `db_worker` after recovering the imports a killed
+# worker left behind (docs/imports.md).
 run: setup
 	@mkdir -p var
 	@echo "Serving Jejaring on http://$(HOST)/ — stop with Ctrl+C"
-	$(RUN_ENV) $(BIN)/jejaring db_worker --no-startup-delay > var/worker.log 2>&1 & \
+	$(RUN_ENV) $(BIN)/jejaring worker --no-startup-delay > var/worker.log 2>&1 & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(RUN_ENV) $(BIN)/jejaring runserver $(HOST)
 

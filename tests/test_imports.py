@@ -6,9 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
-from django_tasks_db.models import DBTaskResult
 
 from jejaring.accounts.models import User
 from jejaring.audit.models import AuditEntry
@@ -23,6 +21,7 @@ from jejaring.imports.models import (
 )
 from jejaring.registry.actions import undo_merge
 from jejaring.registry.models import Person, PersonMerge
+from tests.helpers import run_queued_tasks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 OWNER = "data.pekanbaru"
@@ -54,21 +53,6 @@ def imported(name, org):
     return actions.run_import(job, acting_user=user())
 
 
-def run_worker():
-    """Tasks are enqueued on commit, and a test runs inside one transaction that never
-    commits: run the waiting on-commit callbacks (the enqueues) first, then each queued
-    task as the worker does. (`db_worker` itself closes the connection between tasks,
-    which would end the test's transaction on PostgreSQL; the browser test runs it.)"""
-    while connection.run_on_commit:
-        _savepoints, callback, _robust = connection.run_on_commit.pop(0)
-        callback()
-    for result in DBTaskResult.objects.ready():
-        result.claim("test-worker")
-        queued = result.task_result
-        result.task.call(*queued.args, **queued.kwargs)
-        result.set_successful(None)
-
-
 def test_district_file_through_the_pages(as_user, org):
     client = as_user(OWNER)
     with (FIXTURES / "district.xlsx").open("rb") as handle:
@@ -76,6 +60,11 @@ def test_district_file_through_the_pages(as_user, org):
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("imports:detail", args=[job.pk])
+    # The request only stored the file: the worker reads it.
+    assert job.status == JobStatus.READING
+    assert "Memeriksa berkas…" in client.get(response.url).content.decode()
+    run_queued_tasks()
+    job.refresh_from_db()
     page = client.get(response.url).content.decode()
     # The header was found under the title, across the merged two-row header.
     assert job.header_row == 4
@@ -95,7 +84,7 @@ def test_district_file_through_the_pages(as_user, org):
         'hx-trigger="every 2s"'
         in client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     )
-    run_worker()
+    run_queued_tasks()
     job.refresh_from_db()
     assert job.status == JobStatus.CHECKED
     assert Person.objects.filter(full_name="Andika Pratama").count() == 0  # a dry run
@@ -108,7 +97,7 @@ def test_district_file_through_the_pages(as_user, org):
 
     response = client.post(reverse("imports:start", args=[job.pk]))
     assert response.status_code == 302
-    run_worker()
+    run_queued_tasks()
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.failure
     assert job.counts["created"] == 4
@@ -234,7 +223,10 @@ def test_api_flow(client, bearer, org):
     with (FIXTURES / "duplicate_rows.csv").open("rb") as handle:
         response = client.post("/api/v1/imports/", {"file": handle}, **headers)
     assert response.status_code == 201, response.content
-    job = response.json()
+    assert response.json()["status"] == "reading"
+    run_queued_tasks()
+    job = client.get(f"/api/v1/imports/{response.json()['id']}", **headers).json()
+    assert job["status"] == "mapping"
     assert job["mapping"]["Nama"] == "full_name"
     response = client.put(
         f"/api/v1/imports/{job['id']}/mapping",
@@ -243,7 +235,7 @@ def test_api_flow(client, bearer, org):
         **headers,
     )
     assert response.json()["status"] == "checking"
-    run_worker()
+    run_queued_tasks()
     job = client.get(f"/api/v1/imports/{job['id']}", **headers).json()
     assert job["status"] == "checked"
     assert job["counts"]["same_in_file"] == 2
@@ -252,7 +244,7 @@ def test_api_flow(client, bearer, org):
     assert client.post(f"/api/v1/imports/{job['id']}/import", **headers).json()["status"] == (
         "importing"
     )
-    run_worker()
+    run_queued_tasks()
     job = client.get(f"/api/v1/imports/{job['id']}", **headers).json()
     assert job["status"] == "done"
     assert job["counts"]["created"] == 2
@@ -272,10 +264,15 @@ def test_api_bad_input_gives_clear_messages(client, bearer):
     )
     assert response.status_code == 422
     assert ".xlsx" in response.json()["detail"][0]["msg"]
+    # No header row: found by the worker, which stops the job with the reason.
     response = client.post(
         "/api/v1/imports/", {"file": SimpleUploadedFile("kosong.csv", b"a,b\n1,2\n")}, **headers
     )
-    assert response.status_code == 422
+    assert response.status_code == 201
+    run_queued_tasks()
+    job = client.get(f"/api/v1/imports/{response.json()['id']}", **headers).json()
+    assert job["status"] == "failed"
+    assert "Nama, NIK" in job["failure"]
     job = ImportJob.objects.create(organisation=user().organisation, file_sha256="x")
     response = client.put(
         f"/api/v1/imports/{job.pk}/mapping",

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 # The file types offices send as evidence, and the bytes each one starts with.
@@ -19,6 +20,18 @@ CONTENT_TYPES = {
 }
 
 
+def size_and_limit(size: int, limit: int) -> dict[str, str]:
+    """A file's size and the limit it passed, for a message: rounded ("5,2 MB"), or in
+    exact bytes where rounding would show the two as equal ("5,0 MB; the limit is 5,0
+    MB" reads as a refusal for no reason)."""
+    shown_size, shown_limit = filesizeformat(size), filesizeformat(limit)
+    if shown_size == shown_limit:
+        shown_size, shown_limit = (
+            _("%(n)s bytes") % {"n": number_format(n, force_grouping=True)} for n in (size, limit)
+        )
+    return {"size": shown_size, "limit": shown_limit}
+
+
 def check_upload(upload, *, allowed: tuple[str, ...], max_bytes: int) -> str:
     """Return the file's content type, or raise ValidationError saying what is wrong."""
     name = upload.name or ""
@@ -31,7 +44,7 @@ def check_upload(upload, *, allowed: tuple[str, ...], max_bytes: int) -> str:
     if upload.size > max_bytes:
         raise ValidationError(
             _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)}
+            % size_and_limit(upload.size, max_bytes)
         )
     head = upload.read(16)
     upload.seek(0)

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
+from jejaring.core.files import size_and_limit
 from jejaring.core.scoping import VIEW_IDENTITY, scope_for
 from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person
 
 from . import columns, linkage
 from .cleaning import ERROR
+from .leases import Lease, LeaseLost, recover_stale_jobs
 from .loading import Loader
 from .models import (
     ColumnMapping,
@@ -33,7 +35,7 @@ from .models import (
 )
 from .pipeline import PERSON_LINK_FIELDS, build_plan, link_record_from_person
 from .policies import may_import
-from .readers import ACCEPTED, open_sheet
+from .readers import ACCEPTED, check_file, open_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +60,15 @@ def layout_key(headers: list[str]) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def upload_file(upload, *, organisation, acting_user) -> ImportJob:
-    """Store the file, find its header row, and propose a column mapping (the one
-    saved for this layout, or a guess from the header names)."""
+def upload_file(upload, *, organisation, acting_user, background: bool = False) -> ImportJob:
+    """Store the file and propose a column mapping (the one saved for this layout, or a
+    guess from the header names).
+
+    With ``background`` (the page and the API) the request only checks what is cheap to
+    check — the type and, for a workbook, its zip's table of contents — and the worker
+    finds the header row (``run_read``): a 300 KB workbook may unpack to gigabytes. The
+    job is "reading" meanwhile. Without it (the command) the header is found here.
+    """
     _require_importer(acting_user, organisation)
     name = (upload.name or "").rsplit("/", 1)[-1][:255]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -72,7 +80,7 @@ def upload_file(upload, *, organisation, acting_user) -> ImportJob:
     if upload.size > max_upload_bytes():
         raise ValidationError(
             _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_upload_bytes())}
+            % size_and_limit(upload.size, max_upload_bytes())
         )
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
@@ -87,29 +95,89 @@ def upload_file(upload, *, organisation, acting_user) -> ImportJob:
         file_size=upload.size,
         file_sha256=digest.hexdigest(),
         file_type=extension,
+        status=JobStatus.READING if background else JobStatus.MAPPING,
     )
     # Stored before the transaction: storage is not transactional (see attach_file).
     job.file.save(name, upload, save=False)
     try:
-        sheet = open_sheet(job.file.path, name)
+        job.file_type = check_file(job.file.path, name)
+        if not background:
+            _take_sheet(job, open_sheet(job.file.path, name))
     except ValidationError:
         job.file.delete(save=False)
         raise
+    with transaction.atomic():
+        job.save()
+        audit.record_create(job, acting_user=acting_user, message=f"file {job.file_sha256[:12]}")
+        if background:
+            _enqueue(job, "read")
+    return job
+
+
+def _take_sheet(job: ImportJob, sheet) -> list[str]:
+    """The header row found in the file, and the mapping proposed for it, onto the job.
+    Returns the fields changed."""
     job.file_type, job.encoding, job.sheet_name = sheet.file_type, sheet.encoding, sheet.sheet_name
     job.header_row, job.headers, job.notes = sheet.header_row, sheet.headers, sheet.notes
     saved = ColumnMapping.objects.filter(
-        organisation=organisation, layout_key=layout_key(sheet.headers)
+        organisation=job.organisation, layout_key=layout_key(sheet.headers)
     ).first()
     job.mapping = saved.mapping if saved else columns.guess_mapping(sheet.headers)
     if saved:
         job.notes = [*job.notes, _("The column mapping saved for this layout was used.")]
+    return ["file_type", "encoding", "sheet_name", "header_row", "headers", "notes", "mapping"]
+
+
+def run_read(job: ImportJob, *, acting_user) -> ImportJob:
+    """The worker's part of an upload: find the header row and propose the mapping.
+
+    Memory is bounded by the reader's caps (``archive``: what a member may unpack to, cell
+    length, columns), not by a process-wide limit that would hit the worker's other tasks.
+    A file that cannot be read stops the job with the reason; the officer uploads again.
+    """
+    lease = Lease.take(job, JobStatus.READING)
+    try:
+        # A workbook without a declared size is read whole to find it out: minutes for a
+        # large one, so the lease is renewed as the zip is read.
+        sheet = open_sheet(job.file.path, job.original_name, on_read=lease.beat)
+    except LeaseLost:
+        raise
+    except ValidationError as exc:
+        failure = " ".join(exc.messages)
+        with transaction.atomic():
+            if lease.release(status=JobStatus.FAILED, failure=failure):
+                job.status, job.failure = JobStatus.FAILED, failure
+                audit.record(
+                    AuditAction.UPDATE, job, acting_user=acting_user, message="file not readable"
+                )
+        logger.warning("import %s: the file cannot be read", job.pk)
+        return job
+    except Exception as exc:  # noqa: BLE001 - the officer must see that it stopped; re-raised
+        lease.release(
+            status=JobStatus.FAILED,
+            failure=_("Reading the file stopped unexpectedly (%(kind)s). Upload it again.")
+            % {"kind": type(exc).__name__},
+        )
+        raise
+    fields = _take_sheet(job, sheet)
     with transaction.atomic():
-        job.save()
-        audit.record_create(job, acting_user=acting_user, message=f"file {job.file_sha256[:12]}")
+        if not lease.release(status=JobStatus.MAPPING, **{f: getattr(job, f) for f in fields}):
+            raise LeaseLost
+        job.status = JobStatus.MAPPING
+        audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="file read")
+    return job
+
+
+def recover_if_stale(job: ImportJob) -> ImportJob:
+    """A busy job whose worker died (its lease expired) counts as stopped before anything
+    decides on its status: the page, the API and the actions below all ask here."""
+    if job.is_busy and recover_stale_jobs(job_ids=[job.pk]):
+        job.refresh_from_db()
     return job
 
 
 def _check_not_busy(job: ImportJob) -> None:
+    recover_if_stale(job)
     if job.is_busy:
         raise ValidationError(_("This import is running; wait until it finishes."))
     if job.status in (JobStatus.DONE, JobStatus.CANCELLED):
@@ -175,7 +243,8 @@ def start_check(job: ImportJob, *, acting_user, background: bool = True) -> Impo
     if missing:
         raise ValidationError(_("Choose the column holding the %(field)s.") % {"field": missing[0]})
     job.status, job.rows_done, job.failure = JobStatus.CHECKING, 0, ""
-    job.save(update_fields=["status", "rows_done", "failure"])
+    job.lease_owner, job.lease_expires_at = "", None
+    job.save(update_fields=["status", "rows_done", "failure", "lease_owner", "lease_expires_at"])
     audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="check started")
     if background:
         _enqueue(job, "check")
@@ -186,14 +255,24 @@ def start_check(job: ImportJob, *, acting_user, background: bool = True) -> Impo
 def start_import(job: ImportJob, *, acting_user, background: bool = True) -> ImportJob:
     """Load the checked file. A stopped import (status failed) resumes from its last batch."""
     _require_importer(acting_user, job.organisation)
-    resumable = job.status == JobStatus.FAILED and job.started_at is not None
+    resumable = recover_if_stale(job).resumable
     if job.status != JobStatus.CHECKED and not resumable:
         raise ValidationError(_("Check the file first; then import it."))
     if job.started_at is None:
         job.started_at = timezone.now()
         job.registry_max_person_id = Person.objects.aggregate(m=Max("pk"))["m"] or 0
     job.status, job.failure = JobStatus.IMPORTING, ""
-    job.save(update_fields=["status", "failure", "started_at", "registry_max_person_id"])
+    job.lease_owner, job.lease_expires_at = "", None
+    job.save(
+        update_fields=[
+            "status",
+            "failure",
+            "started_at",
+            "registry_max_person_id",
+            "lease_owner",
+            "lease_expires_at",
+        ]
+    )
     audit.record(
         AuditAction.UPDATE,
         job,
@@ -215,11 +294,34 @@ def cancel_job(job: ImportJob, *, acting_user) -> ImportJob:
     return job
 
 
-def _progress(job: ImportJob):
+def _progress(job: ImportJob, lease: Lease):
     def report(done: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        lease.beat()
 
     return report
+
+
+@contextmanager
+def _working(job: ImportJob, status: str):
+    """Hold the job's lease while its check or load runs. A failure is kept on the job for
+    its page and the lease given up, unless another worker holds the job by now."""
+    lease = Lease.take(job, status)
+    try:
+        yield lease
+    except LeaseLost:
+        raise
+    except ValidationError as exc:
+        _fail(job, " ".join(exc.messages), lease)
+        raise
+    except Exception as exc:  # noqa: BLE001 - the officer must see that it stopped; re-raised
+        _fail(
+            job,
+            _("The import stopped unexpectedly (%(kind)s). Start it again to resume.")
+            % {"kind": type(exc).__name__},
+            lease,
+        )
+        raise
 
 
 def _store_problems(job: ImportJob, plan) -> None:
@@ -237,30 +339,39 @@ def _store_problems(job: ImportJob, plan) -> None:
 
 def run_check(job: ImportJob, *, acting_user) -> ImportJob:
     """The work of the dry run (in the background task, or inline from the command)."""
-    plan = build_plan(job, acting_user, progress=_progress(job))
-    with transaction.atomic():
-        _store_problems(job, plan)
-        job.counts = plan.counts()
-        job.total_rows = plan.total_rows
-        job.rows_done = plan.total_rows
-        job.problem_count = len(plan.problems)
-        job.error_rows = plan.error_rows
-        job.status = JobStatus.CHECKED
-        job.checked_at = timezone.now()
-        job.save()
+    with _working(job, JobStatus.CHECKING) as lease:
+        plan = build_plan(job, acting_user, progress=_progress(job, lease))
+        with transaction.atomic():
+            # Still this worker's job: one presumed dead must not overwrite the report.
+            lease.renew()
+            _store_problems(job, plan)
+            job.counts = plan.counts()
+            job.total_rows = plan.total_rows
+            job.rows_done = plan.total_rows
+            job.problem_count = len(plan.problems)
+            job.error_rows = plan.error_rows
+            job.status = JobStatus.CHECKED
+            job.checked_at = timezone.now()
+            job.lease_owner, job.lease_expires_at = "", None
+            job.save()
     return job
 
 
 def run_import(job: ImportJob, *, acting_user) -> ImportJob:
     """The work of the import: the plan again (the registry may have changed since the
     dry run), then the batches from the resume point on."""
-    plan = build_plan(job, acting_user)
-    ImportJob.objects.filter(pk=job.pk).update(
-        total_rows=len(plan.records), rows_done=job.next_index
-    )
-    job.total_rows = len(plan.records)
-    Loader(job, plan, acting_user).run(progress=None)
+    with _working(job, JobStatus.IMPORTING) as lease:
+        plan = build_plan(job, acting_user, progress=lambda done: lease.beat())
+        lease.renew(total_rows=len(plan.records), rows_done=job.next_index)
+        job.total_rows = len(plan.records)
+        Loader(job, plan, acting_user, lease=lease).run(progress=None)
+        _finish_import(job, plan, lease, acting_user)
+    return job
+
+
+def _finish_import(job: ImportJob, plan, lease: Lease, acting_user) -> None:
     with transaction.atomic():
+        lease.renew()
         # Rows whose case or service the cases rules refused (stored while loading) add
         # to the rows the plan already left out; the stored list is capped, the plan's
         # count is not.
@@ -276,34 +387,38 @@ def run_import(job: ImportJob, *, acting_user) -> ImportJob:
         job.status = JobStatus.DONE
         job.finished_at = timezone.now()
         job.rows_done = job.total_rows
+        job.lease_owner, job.lease_expires_at = "", None
         job.save()
         audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="import done")
-    return job
 
 
 def run_phase(job_id: int, phase: str) -> None:
-    """Run the check or the import of a job; a failure is kept on the job for its page."""
+    """Run the check or the import of a job; a failure is kept on the job for its page
+    (by ``_working``). A job another worker holds, or one stopped meanwhile, is left alone."""
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     user = job.created_by
     try:
-        if phase == "check":
+        if phase == "read":
+            run_read(job, acting_user=user)
+        elif phase == "check":
             run_check(job, acting_user=user)
         else:
             run_import(job, acting_user=user)
-    except ValidationError as exc:
-        _fail(job, " ".join(exc.messages))
-    except Exception as exc:  # noqa: BLE001 - the officer must see that it stopped; re-raised
-        _fail(
-            job,
-            _("The import stopped unexpectedly (%(kind)s). Start it again to resume.")
-            % {"kind": type(exc).__name__},
-        )
-        raise
+    except LeaseLost:
+        logger.warning("import %s not run: another worker holds it, or it was stopped", job.pk)
+    except ValidationError:
+        pass  # kept on the job, for its page
 
 
-def _fail(job: ImportJob, message: str) -> None:
+def _fail(job: ImportJob, message: str, lease: Lease | None = None) -> None:
     status = JobStatus.FAILED if job.started_at else JobStatus.MAPPING
-    ImportJob.objects.filter(pk=job.pk).update(status=status, failure=message)
+    if lease is not None:
+        # Only while this worker still holds the job: one presumed dead must not mark
+        # failed a job that was resumed elsewhere.
+        if not lease.release(status=status, failure=message):
+            return
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(status=status, failure=message)
     logger.warning("import %s stopped: %s", job.pk, message)
 
 

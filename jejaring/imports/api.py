@@ -32,6 +32,9 @@ class JobOut(Schema):
     mapping: dict[str, str]
     notes: list[str]
     status: str
+    resumable: bool = Field(
+        ..., description="a stopped import (error, crash, restart): POST /{id}/import resumes it"
+    )
     total_rows: int
     rows_done: int
     percent: int
@@ -99,6 +102,8 @@ def fields(request):
 @router.get("/", response=list[JobOut], summary="Imports of my organisation")
 @paginate(LimitOffsetPagination)
 def list_jobs(request):
+    # Jobs whose worker died are listed as stopped, not as running for ever.
+    actions.recover_stale_jobs()
     return ImportJob.objects.restrict(request.auth)
 
 
@@ -106,16 +111,23 @@ def list_jobs(request):
     "/",
     response={201: JobOut},
     summary="Upload a CSV or .xlsx file; the header row is found and columns mapped",
+    description=(
+        "The file is stored and its type checked; a worker then reads it. Meanwhile the "
+        "job's status is `reading`: poll `GET /imports/{id}` until it is `mapping` (the "
+        "headers and the proposed mapping are filled in) or `failed` (`failure` says why)."
+    ),
 )
 def upload(request, file: File[UploadedFile]):
     organisation = _importer_organisation(request.auth)
-    job = actions.upload_file(file, organisation=organisation, acting_user=request.auth)
+    job = actions.upload_file(
+        file, organisation=organisation, acting_user=request.auth, background=True
+    )
     return Status(201, job)
 
 
 @router.get("/{int:job_id}", response=JobOut, summary="An import: status, progress, counts")
 def get_job(request, job_id: int):
-    return get_scoped_or_404(ImportJob, request.auth, pk=job_id)
+    return actions.recover_if_stale(get_scoped_or_404(ImportJob, request.auth, pk=job_id))
 
 
 @router.put("/{int:job_id}/mapping", response=JobOut, summary="Confirm the column mapping")

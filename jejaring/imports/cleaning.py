@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jejaring.core.exports import unquote_cell
 from jejaring.registry import nik as nik_rules
 from jejaring.registry.models import BirthDatePrecision
 from jejaring.registry.names import name_key
 
-from .readers import FormulaWithoutValue
+from .readers import UnreadableCell
 
 ERROR = "error"
 WARNING = "warning"
@@ -94,6 +95,10 @@ class Record:
     service_date: datetime.date | None = None
     quantity: int = 1
     fingerprint: str = ""
+    # A living registry person the importer may not see in full already holds this
+    # NIK: the new record is linked to it (``Person.nik_shared_with``) rather than
+    # refused, since a refusal would tell the importer that the hidden record exists.
+    nik_shared_with: int | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -122,7 +127,7 @@ def text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return unquote_cell(" ".join(str(value).split()))
 
 
 def lookup_key(value) -> str:
@@ -247,15 +252,10 @@ class RowCleaner:
             problems.append(Problem(number, self.labels.get(code, code), message, severity))
 
         for code, index in self.columns.items():
-            if index < len(values) and isinstance(values[index], FormulaWithoutValue):
-                problem(
-                    code,
-                    _(
-                        "This cell holds a formula (%(f)s) whose result the file does not "
-                        "carry. Open the file in Excel, save it, and upload it again."
-                    )
-                    % {"f": values[index].formula[:60]},
-                )
+            # A formula without its result, a cell longer than any field: the reader
+            # says why it set the value aside.
+            if index < len(values) and isinstance(values[index], UnreadableCell):
+                problem(code, values[index].reason())
                 values = list(values)
                 values[index] = None
 

@@ -9,6 +9,7 @@ that did not commit, and never leaves half a batch behind.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from jejaring.audit.models import AuditAction
 from jejaring.cases import actions as case_actions
 from jejaring.cases.models import Case, CaseState, ServiceType
 from jejaring.reference.models import PmksCategory
+from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person, PersonCategory, VerificationStatus
 
 from . import bulk
@@ -25,7 +27,8 @@ from .cleaning import ERROR, Record
 from .models import ImportedRow, ImportJob, ImportProblem, LinkReview, RowOutcome
 from .pipeline import Plan
 
-BATCH_SIZE = 5000
+# Rows per batch (one transaction each); IMPORT_BATCH_SIZE overrides it.
+BATCH_SIZE = int(getattr(settings, "IMPORT_BATCH_SIZE", 5000))
 NEW_PERSON = (RowOutcome.CREATED, RowOutcome.REVIEW)
 
 
@@ -52,16 +55,19 @@ def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> di
         "disability": record.disability,
         "phone": record.phone,
         "is_sensitive": record.category_id in sensitive,
+        "nik_shared_with_id": record.nik_shared_with,
     }
 
 
 class Loader:
     """Loads one job's plan from its resume point on."""
 
-    def __init__(self, job: ImportJob, plan: Plan, acting_user):
+    def __init__(self, job: ImportJob, plan: Plan, acting_user, lease=None):
         self.job = job
         self.plan = plan
         self.user = acting_user
+        # The worker's hold on the job (leases.Lease), renewed by every batch.
+        self.lease = lease
         self.sensitive = set(
             PmksCategory.objects.filter(is_sensitive=True).values_list("pk", flat=True)
         )
@@ -82,6 +88,8 @@ class Loader:
         start = self.job.next_index
         while start < total:
             end = min(start + BATCH_SIZE, total)
+            if self.lease is not None:
+                self.lease.beat()
             self._load_batch(start, end)
             start = end
             if progress:
@@ -103,6 +111,13 @@ class Loader:
             elif outcome == RowOutcome.SAME_IN_FILE:
                 self.person_of[i] = self.person_of[plan.target[i]]
         self._categories(indexes, set(new))
+        # New people whose NIK a record hidden from the importer holds: audited, and
+        # that record's handlers told (after the categories: sensitivity decides).
+        registry_actions.note_shared_niks(
+            {self.person_of[i]: records[i].nik_shared_with for i in new},
+            organisation_id=job.organisation_id,
+            acting_user=self.user,
+        )
         problems = self._cases_and_services(indexes)
         self._reviews(indexes)
         bulk.insert(
@@ -133,7 +148,13 @@ class Loader:
                 f"{end - start - len(new)} rows linked to existing people"
             ),
         )
-        ImportJob.objects.filter(pk=job.pk).update(next_index=end, rows_done=end)
+        if self.lease is not None:
+            # The resume point moves with the lease, inside the batch's transaction: a
+            # worker that lost its lease (presumed dead, the job resumed elsewhere) rolls
+            # its batch back instead of loading those rows twice.
+            self.lease.renew(next_index=end, rows_done=end)
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(next_index=end, rows_done=end)
         job.next_index = job.rows_done = end
 
     def _categories(self, indexes, new: set[int]) -> None:

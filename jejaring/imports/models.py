@@ -8,6 +8,9 @@ from .policies import ImportJobPolicy, LinkReviewPolicy
 
 
 class JobStatus(models.TextChoices):
+    # The worker looks for the header row: a workbook can unpack to far more than its
+    # upload size, so that never happens inside the upload request.
+    READING = "reading", _("Reading the file")
     MAPPING = "mapping", _("Columns to confirm")
     CHECKING = "checking", _("Checking")
     CHECKED = "checked", _("Checked, ready to import")
@@ -18,7 +21,7 @@ class JobStatus(models.TextChoices):
 
 
 # A job in these states has work in the background: it cannot be changed meanwhile.
-BUSY = (JobStatus.CHECKING, JobStatus.IMPORTING)
+BUSY = (JobStatus.READING, JobStatus.CHECKING, JobStatus.IMPORTING)
 
 
 class ImportJob(models.Model):
@@ -68,6 +71,11 @@ class ImportJob(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker running the check or the load holds a lease and renews it after every
+    # batch (imports/leases.py): a worker that died stops renewing, so an expired lease
+    # tells a stopped job from a running one. Empty while no worker has the job yet.
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ImportJobPolicy()
@@ -89,6 +97,11 @@ class ImportJob(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in BUSY
+
+    @property
+    def resumable(self) -> bool:
+        """A load that stopped (an error, a crash, a restart) continues where it stopped."""
+        return self.status == JobStatus.FAILED and self.started_at is not None
 
 
 class ImportProblem(models.Model):

@@ -206,36 +206,43 @@ def rejected_rows(job):
 
 
 def reject_nik_conflicts(plan: Plan, user) -> None:
-    """A NIK belongs to one living record. A row whose NIK is already held — in the
-    registry, or by an earlier row — under a name that does not agree, or by a person
-    the user may not see in full, is an error: it cannot be linked, nor created."""
+    """A NIK belongs to one living record. A row whose NIK a registry person the user
+    sees in full holds under a name that does not agree, or an earlier row holds under
+    another name, is an error: it cannot be linked, nor created.
+
+    A holder the user may not see in full changes nothing the user is told — an error
+    there would confirm to the importer that a hidden record has this NIK. The row goes
+    on as if nothing held the NIK; if it creates a person, that person is linked to the
+    holder (``Record.nik_shared_with``) and the holder's handlers are told on loading.
+    """
     niks = {r.nik for r in plan.records if r.nik}
-    holders: dict[str, tuple[int, str]] = {}
+    holders: dict[str, list[tuple[int, str, bool]]] = {}
     nik_list = list(niks)
     for start in range(0, len(nik_list), QUERY_CHUNK):
-        # Existence only, across the whole registry: the unique NIK rule is global.
-        holders.update(
-            (nik, (pk, key))
-            for pk, nik, key in Person.objects.filter(
-                nik__in=nik_list[start : start + QUERY_CHUNK], merged_into__isnull=True
-            ).values_list("pk", "nik", "name_key")
-        )
+        # Across the whole registry: the unique NIK rule is global.
+        for pk, nik, key, shared in Person.objects.filter(
+            nik__in=nik_list[start : start + QUERY_CHUNK], merged_into__isnull=True
+        ).values_list("pk", "nik", "name_key", "nik_shared_with_id"):
+            holders.setdefault(nik, []).append((pk, key, shared is not None))
     visible = set(
         Person.objects.restrict(user, VIEW_IDENTITY)
-        .filter(pk__in=[pk for pk, _key in holders.values()])
+        .filter(pk__in=[pk for rows in holders.values() for pk, _key, _s in rows])
         .values_list("pk", flat=True)
     )
     kept: list[Record] = []
     first_in_file: dict[str, str] = {}
     for record in plan.records:
         message = ""
-        if record.nik in holders:
-            pk, key = holders[record.nik]
-            agrees = linkage.name_score(record.name_key, key) >= linkage.NIK_NAME_AGREEMENT
-            if pk not in visible or not agrees:
+        seen = [(pk, key) for pk, key, _s in holders.get(record.nik, ()) if pk in visible]
+        if seen:
+            agrees = any(
+                linkage.name_score(record.name_key, key) >= linkage.NIK_NAME_AGREEMENT
+                for _pk, key in seen
+            )
+            if not agrees:
                 message = _(
-                    "A person with this NIK is already registered under another name or by "
-                    "another organisation; the row was not imported. Check the NIK and the name."
+                    "A person with this NIK is already registered under another name; "
+                    "the row was not imported. Check the NIK and the name."
                 )
         elif record.nik:
             earlier = first_in_file.setdefault(record.nik, record.name_key)
@@ -243,6 +250,9 @@ def reject_nik_conflicts(plan: Plan, user) -> None:
                 message = _(
                     "An earlier row has this NIK with another name; the row was not imported."
                 )
+            elif record.nik in holders:
+                # The one not itself waiting for a merge first, as at registration.
+                record.nik_shared_with = min(holders[record.nik], key=lambda h: (h[2], h[0]))[0]
         if message:
             plan.problems.append(Problem(record.row, "NIK", message))
             plan.error_rows += 1
@@ -276,6 +286,9 @@ def build_plan(job, user, progress: Callable[[int], None] | None = None) -> Plan
             )
 
     # 2. Rows this organisation imported before, from this file or another.
+    # (``progress`` between the steps also renews the worker's lease: imports/leases.py.)
+    if progress:
+        progress(plan.total_rows)
     fingerprints = list(first_by_fingerprint)
     earlier: dict[str, int] = {}
     before = ImportedRow.objects.filter(organisation=job.organisation).exclude(job=job)
@@ -296,6 +309,8 @@ def build_plan(job, user, progress: Callable[[int], None] | None = None) -> Plan
             plan.target[i] = earlier[record.fingerprint]
 
     # 3. The same person in several rows of the file, spelled differently.
+    if progress:
+        progress(plan.total_rows)
     fresh = [i for i, o in enumerate(plan.outcome) if o == RowOutcome.CREATED]
     representative, review = linkage.deduplicate([link_record(records[i], i) for i in fresh])
     for position, i in enumerate(fresh):
@@ -306,6 +321,8 @@ def build_plan(job, user, progress: Callable[[int], None] | None = None) -> Plan
     plan.file_review = [linkage.Match(fresh[m.a], fresh[m.b], m.score, m.reasons) for m in review]
 
     # 4. The people the registry already holds.
+    if progress:
+        progress(plan.total_rows)
     reps = [i for i in fresh if plan.outcome[i] == RowOutcome.CREATED]
     existing = registry_candidates([records[i] for i in reps], user, job.registry_max_person_id)
     if existing:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,17 +22,32 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import archive
 from .columns import header_score
 
 HEADER_SEARCH_ROWS = 30
+# A longer cell is not a name, a date or an address: its field is set aside as an error
+# (the row comes back in the rejected-rows file, nothing lost).
+MAX_CELL_CHARS = 10_000
+# Column labels are shown on the mapping page and name the column of each problem.
+MAX_LABEL_CHARS = 200
 CHUNK = 1 << 20
 EXCEL_TYPES = ("xlsx", "xlsm")
 TEXT_TYPES = ("csv", "txt")
 ACCEPTED = EXCEL_TYPES + TEXT_TYPES
 ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-class FormulaWithoutValue:
+class UnreadableCell:
+    """A cell whose value is not taken: a mapped field holding one is an error, with
+    ``reason()``; ``str()`` gives the cell as it was, for the rejected-rows file."""
+
+    def reason(self) -> str:
+        raise NotImplementedError
+
+
+class FormulaWithoutValue(UnreadableCell):
     """A formula cell the file carries no computed value for (never opened in Excel)."""
 
     def __init__(self, formula: str):
@@ -41,6 +58,40 @@ class FormulaWithoutValue:
 
     def __str__(self) -> str:
         return self.formula
+
+    def reason(self) -> str:
+        return _(
+            "This cell holds a formula (%(f)s) whose result the file does not "
+            "carry. Open the file in Excel, save it, and upload it again."
+        ) % {"f": self.formula[:60]}
+
+
+class OverlongCell(UnreadableCell):
+    """A cell longer than any field of a person (``MAX_CELL_CHARS``)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"OverlongCell({len(self.text)} characters)"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def reason(self) -> str:
+        return _(
+            "This cell holds %(n)s characters; at most %(max)s are read. Shorten it "
+            "and upload the row again."
+        ) % {"n": _thousands(len(self.text)), "max": _thousands(MAX_CELL_CHARS)}
+
+
+_thousands = archive.thousands
+
+
+def _bounded(value):
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        return OverlongCell(value)
+    return value
 
 
 @dataclass
@@ -64,12 +115,25 @@ def file_type_of(path: Path, name: str) -> str:
         if extension not in EXCEL_TYPES:
             raise ValidationError(_("This file is an Excel workbook: save it with .xlsx."))
         return "xlsx"
+    if extension in EXCEL_TYPES and head.startswith(OLE_MAGIC):
+        # Excel saves a workbook with a password inside an OLE container, as .xls was.
+        raise ValidationError(
+            _(
+                "This workbook is protected with a password, or is an old .xls file "
+                "renamed. Remove the password (or save it as Excel Workbook .xlsx) and "
+                "upload again."
+            )
+        )
     if extension in EXCEL_TYPES:
         raise ValidationError(
             _("This file is named .%(ext)s but is not an Excel workbook; is it damaged?")
             % {"ext": extension}
         )
-    if extension == "xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if extension in TEXT_TYPES and head.startswith(b"PK"):
+        raise ValidationError(
+            _("This file is a zip archive, not a CSV file; is it an Excel workbook (.xlsx)?")
+        )
+    if extension == "xls" or head.startswith(OLE_MAGIC):
         raise ValidationError(
             _(
                 "The old Excel format (.xls) cannot be read. In Excel choose "
@@ -84,23 +148,65 @@ def file_type_of(path: Path, name: str) -> str:
     return "csv"
 
 
+def check_file(path: Path, name: str) -> str:
+    """What the upload request checks: the type, and for a workbook its zip's table of
+    contents. Cheap, whatever the file holds; the reading itself is the worker's."""
+    kind = file_type_of(path, name)
+    if kind == "xlsx":
+        archive.check_archive(path)
+    return kind
+
+
+def _utf16_kind(head: bytes) -> str:
+    """'utf-16' with a byte order mark (Excel's "Unicode Text"), 'utf-16-le'/'-be' for
+    text whose every other byte is zero, or ''."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) < 4:
+        return ""
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return ""
+
+
+def _decodes(handle, encoding: str) -> bool:
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := handle.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when every byte decodes as UTF-8; otherwise the
-    Windows code page Indonesian Excel writes (cp1252), or Latin-1 as the last resort,
-    which decodes any byte."""
+    """UTF-8 (with or without BOM) when every byte decodes as UTF-8; UTF-16 when it
+    starts with its byte order mark or looks like it; otherwise the Windows code page
+    Indonesian Excel writes (cp1252), or Latin-1 as the last resort, which decodes any
+    byte."""
     with open(path, "rb") as handle:
-        head = handle.read(3)
-        if head == codecs.BOM_UTF8:
+        head = handle.read(4096)
+        if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        utf16 = _utf16_kind(head)
+        if utf16:
+            if _decodes(handle, utf16):
+                return utf16
+            raise ValidationError(
+                _(
+                    "This file looks like UTF-16 text but cannot be read as such. In Excel "
+                    "choose File → Save As → CSV UTF-8, then upload again."
+                )
+            )
+        if b"\0" in head:
+            raise ValidationError(_("This file holds binary data, not text: it is not a CSV file."))
+        if _decodes(handle, "utf-8"):
             return "utf-8"
-        except UnicodeDecodeError:
-            pass
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("cp1252")()
         try:
@@ -114,6 +220,9 @@ def detect_encoding(path: Path) -> str:
 ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
     "cp1252": "Windows-1252 (Latin-1)",
     "latin-1": "Latin-1 (ISO-8859-1)",
 }
@@ -135,6 +244,11 @@ def _is_column_numbering(values) -> bool:
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
+def _label(value) -> str:
+    # A header cell longer than any label is cut, not refused: it only names a column.
+    return str(value)[: MAX_LABEL_CHARS * 2].strip()[:MAX_LABEL_CHARS] if value is not None else ""
+
+
 def _forward_fill(values) -> list:
     """A merged cell's text sits in its first cell only; carry it over the span."""
     filled, last = [], None
@@ -154,8 +268,8 @@ def _combine_headers(parent, child) -> list[str]:
     for i in range(width):
         upper = parent[i] if i < len(parent) else None
         lower = child[i] if i < len(child) else None
-        lower_text = str(lower).strip() if lower is not None else ""
-        upper_text = str(upper).strip() if upper is not None else ""
+        lower_text = _label(lower)
+        upper_text = _label(upper)
         if lower_text and upper_text and header_score([lower_text]) == 0:
             labels.append(f"{upper_text} {lower_text}")
         else:
@@ -166,7 +280,7 @@ def _combine_headers(parent, child) -> list[str]:
 def _find_header(rows: list[tuple[int, list]]) -> tuple[list[str], int]:
     """(labels, index in ``rows`` of the first data row). Tries each row alone and each
     pair of rows as a two-level header, keeping the one naming most known fields."""
-    singles = [[str(v).strip() if v is not None else "" for v in values] for _n, values in rows]
+    singles = [[_label(v) for v in values] for _n, values in rows]
     scores = [header_score(labels) for labels in singles]
     best = (0, None, 0)
     for i, (_number, values) in enumerate(rows):
@@ -187,7 +301,7 @@ def _find_header(rows: list[tuple[int, list]]) -> tuple[list[str], int]:
             )
             % {"n": HEADER_SEARCH_ROWS}
         )
-    labels = best[1]
+    labels = [label[:MAX_LABEL_CHARS] for label in best[1]]
     # Give unnamed columns a name so the mapping page can still show them.
     labels = [label or _("Column %(n)d") % {"n": i + 1} for i, label in enumerate(labels)]
     return labels, best[2]
@@ -203,6 +317,30 @@ def _sheet_from_rows(numbered: Iterator[tuple[int, list]], file_type: str, **ext
     return Sheet(labels, data, file_type, header_row=header_row, **extra)
 
 
+class _Lines:
+    """The CSV's lines, counted: ``chars`` is what the record being read has taken so
+    far, so one record (however its quoted cells span lines) never outgrows the cap."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.chars = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(archive.MAX_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        if self.chars > archive.MAX_ROW_CHARS:
+            raise ValidationError(
+                _("A row of the file holds more than %(n)s characters; it cannot be read.")
+                % {"n": _thousands(archive.MAX_ROW_CHARS)}
+            )
+        return line
+
+
 def read_csv(path: Path) -> Sheet:
     encoding = detect_encoding(path)
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the generator
@@ -213,42 +351,102 @@ def read_csv(path: Path) -> Sheet:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(handle, delimiter=delimiter)
+    lines = _Lines(handle)
+    reader = csv.reader(lines, delimiter=delimiter)
 
     def numbered():
+        number = 0
         try:
             # Records, not physical lines: a quoted cell may hold a line break.
-            yield from enumerate(reader, start=1)
+            for number, values in enumerate(reader, start=1):  # noqa: B007 - read in except
+                lines.chars = 0
+                if len(values) > archive.MAX_COLUMNS:
+                    raise ValidationError(
+                        _("Row %(row)d has more than %(n)d columns; it cannot be read.")
+                        % {"row": number, "n": archive.MAX_COLUMNS}
+                    )
+                yield number, [_bounded(v) for v in values]
+        except csv.Error as exc:
+            raise ValidationError(
+                _("The CSV file cannot be read after row %(row)d: %(why)s")
+                % {"row": number, "why": exc}
+            ) from exc
         finally:
             handle.close()
 
     notes = []
-    if encoding in ("cp1252", "latin-1"):
+    if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(
             _("The file is not UTF-8; it was read as %(enc)s.") % {"enc": ENCODING_NAMES[encoding]}
         )
     try:
         return _sheet_from_rows(numbered(), "csv", encoding=encoding, notes=notes)
-    except csv.Error as exc:
+    except ValidationError:
         handle.close()
-        raise ValidationError(_("The CSV file cannot be read: %(why)s") % {"why": exc}) from exc
+        raise
 
 
-def read_xlsx(path: Path) -> Sheet:
+# What openpyxl and zipfile raise on a damaged workbook: the officer hears "damaged",
+# never a server error.
+DAMAGED_WORKBOOK = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    SyntaxError,  # xml.etree's ParseError
+)
+
+
+def _load_guarded(path: Path, *, data_only: bool, watched: set[str], on_read=None):
+    """openpyxl's read-only workbook, reading its zip through ``archive.GuardedZipFile``."""
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(str(path), read_only=True, data_only=data_only)
+    reader.archive.close()
+    reader.archive = archive.GuardedZipFile(path, watched=watched, on_read=on_read)
+    reader.valid_files = reader.archive.namelist()
+    try:
+        reader.read()
+    except BaseException:
+        reader.archive.close()
+        raise
+    book = reader.wb
+    for sheet in book.worksheets:
+        # The declared size only pads rows out to it (a forged A1:XFD1048576 is a
+        # thousand million empty cells); the cells actually there are what counts.
+        sheet.reset_dimensions()
+    return book
+
+
+def read_xlsx(path: Path, on_read=None) -> Sheet:
     """Values as Excel last computed them; formulas with no computed value are marked.
 
     Two read-only passes run side by side: one for cached values, one for the formulas
-    themselves, since openpyxl gives one or the other.
+    themselves, since openpyxl gives one or the other. ``on_read`` is called as the
+    zip is read (a worker renews its lease there).
     """
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    archive.check_archive(path)
+    books, watched = [], set()
     try:
-        values_book = load_workbook(path, read_only=True, data_only=True)
-        formula_book = load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        for data_only in (True, False):
+            books.append(_load_guarded(path, data_only=data_only, watched=watched, on_read=on_read))
+        values_book, formula_book = books
+        sheet_name = _pick_sheet(values_book)
+    except (InvalidFileException, *DAMAGED_WORKBOOK) as exc:
+        for book in books:
+            book.close()
         raise ValidationError(_("The Excel file cannot be opened; is it damaged?")) from exc
-    sheet_name = _pick_sheet(values_book)
+    except ValidationError:
+        for book in books:
+            book.close()
+        raise
     values_sheet = values_book[sheet_name]
     formula_sheet = formula_book[sheet_name]
 
@@ -260,11 +458,13 @@ def read_xlsx(path: Path) -> Sheet:
                 strict=False,
             )
             for number, (values, formulas) in enumerate(pairs, start=1):
-                row = list(values)
-                for i, formula in enumerate(formulas):
+                row = [_bounded(v) for v in values]
+                for i, formula in enumerate(formulas[: len(row)]):
                     if row[i] is None and isinstance(formula, str) and formula.startswith("="):
                         row[i] = FormulaWithoutValue(formula)
                 yield number, row
+        except DAMAGED_WORKBOOK as exc:
+            raise archive.damaged() from exc
         finally:
             values_book.close()
             formula_book.close()
@@ -278,11 +478,14 @@ def _pick_sheet(book) -> str:
         if sheet.sheet_state != "visible":
             continue
         top = itertools.islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS)
-        if any(header_score([c for c in row if isinstance(c, str)]) >= 1 for row in top):
+        labels = ([_label(c) for c in row if isinstance(c, str)] for row in top)
+        if any(header_score(row) >= 1 for row in labels):
             return sheet.title
+    if not book.worksheets:
+        raise ValidationError(_("The Excel file has no sheet to read."))
     return book.worksheets[0].title
 
 
-def open_sheet(path: Path, name: str) -> Sheet:
+def open_sheet(path: Path, name: str, on_read=None) -> Sheet:
     kind = file_type_of(path, name)
-    return read_xlsx(path) if kind == "xlsx" else read_csv(path)
+    return read_xlsx(path, on_read) if kind == "xlsx" else read_csv(path)

@@ -1,8 +1,6 @@
 """Import pages: upload, confirm the columns, read the dry-run report, import with a
 progress bar; and the review queue of possible duplicates. Writes go through actions."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
+from jejaring.core.exports import csv_writer
 from jejaring.core.forms import apply_validation_error
 from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
@@ -49,12 +48,17 @@ def job_list(request):
         organisation = Organisation.objects.get(pk=scope.organisation_id)
         try:
             job = actions.upload_file(
-                form.cleaned_data["file"], organisation=organisation, acting_user=request.user
+                form.cleaned_data["file"],
+                organisation=organisation,
+                acting_user=request.user,
+                background=True,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             return redirect("imports:detail", job_id=job.pk)
+    # Imports whose worker died are listed as stopped, not as running for ever.
+    actions.recover_stale_jobs()
     jobs = ImportJob.objects.restrict(request.user).select_related("created_by")[:50]
     pending = LinkReview.objects.restrict(request.user).filter(status=ReviewStatus.PENDING)
     return render(
@@ -66,12 +70,14 @@ def job_list(request):
 
 def _job(request, job_id, action="view"):
     _require(request)
-    return get_scoped_or_404(
+    job = get_scoped_or_404(
         ImportJob.objects.select_related("organisation", "created_by"),
         request.user,
         action,
         pk=job_id,
     )
+    # A job whose worker died shows as stopped, with its Resume button.
+    return actions.recover_if_stale(job)
 
 
 @login_required
@@ -80,7 +86,8 @@ def job_detail(request, job_id):
     context = {"job": job, "outcomes": RowOutcome}
     if job.status == JobStatus.MAPPING:
         context["mapping_form"] = MappingForm(headers=job.headers, mapping=job.mapping)
-    if job.status in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED):
+    # A file that could not be read has no header row, hence no rows and no problems.
+    if job.status in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED) and job.headers:
         problems = job.problems.all()
         severity = request.GET.get("severity")
         if severity in ("error", "warning"):
@@ -152,7 +159,7 @@ def job_rejected(request, job_id):
     """The rows not imported, as they were in the file, with the reasons: fix and
     upload them again, nothing is lost."""
     job = _job(request, job_id)
-    if job.status not in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED):
+    if job.status not in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED) or not job.headers:
         return redirect("imports:detail", job_id=job.pk)
     audit.record(AuditAction.READ, job, acting_user=request.user, message="rejected rows")
 
@@ -160,7 +167,7 @@ def job_rejected(request, job_id):
         def write(self, value):
             return value
 
-    writer = csv.writer(Echo())
+    writer = csv_writer(Echo())
     header = [_("Row"), *job.headers, _("Problems")]
 
     def stream():
@@ -233,7 +240,9 @@ def review_detail(request, review_id):
     rows = [
         (_("Name"), record.name, candidate.name),
         (_("NIK"), record.nik, candidate.nik),
-        (_("Sex"), review.record.get_sex_display(), review.candidate.get_sex_display()),
+        # Through the presenter: a masked record shows no sex (it can narrow a protected
+        # child down), like everywhere else.
+        (_("Sex"), record.sex, candidate.sex),
         (_("Birth"), record.birth, candidate.birth),
         (_("Place"), record.place, candidate.place),
     ]

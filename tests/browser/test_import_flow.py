@@ -33,8 +33,11 @@ def test_district_spreadsheet_imports_from_the_page(page: Page, network: str, tm
     with page.expect_navigation():
         page.click("#main form[enctype] button[type=submit]")
     expect(page.locator("h1")).to_have_text("district.xlsx")
+    # The upload only stored the file; the worker reads it while the page waits.
+    expect(page.locator("#reading")).to_have_text("Memeriksa berkas…")
+    run_worker()
     # The header was found under the title, across merged cells: columns are preset.
-    expect(page.locator("select").first).to_be_visible()
+    expect(page.locator("select").first).to_be_visible(timeout=15_000)
     with page.expect_navigation():
         page.click("#main form[action$='/kolom/'] button[type=submit]")
     expect(page.locator("#progress [role=progressbar]")).to_be_visible()

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = "Import a CSV or Excel file of people, categories, cases and services."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?", help="not needed with --resume")
         parser.add_argument("--organisation", required=True, help="the organisation's code")
         parser.add_argument(
             "--user", help="who imports (default: the organisation's first data officer)"
@@ -34,7 +34,13 @@ class Command(BaseCommand):
         try:
             if options.get("resume"):
                 job = ImportJob.objects.get(pk=options["resume"], organisation=organisation)
+                # A job whose worker died is stopped first; a stopped check runs again.
+                if actions.recover_if_stale(job).status == JobStatus.MAPPING:
+                    actions.start_check(job, acting_user=user, background=False)
+                    actions.run_check(job, acting_user=user)
             else:
+                if options["file"] is None:
+                    raise CommandError("Name the file to import, or --resume JOB.")
                 job = self._upload(options["file"], organisation, user)
                 actions.start_check(job, acting_user=user, background=False)
                 actions.run_check(job, acting_user=user)
