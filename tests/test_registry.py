@@ -7,33 +7,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jejaring.accounts.models import User
 from jejaring.audit.models import AuditEntry
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.models import Region
 from jejaring.registry import actions
 from jejaring.registry.models import Person
+from tests.helpers import register_person
 
 BOY_NIK = "1471011106150007"  # male, born 11-06-2015, Sukajadi (Kota Pekanbaru)
 
 
 def register(username="petugas.pekanbaru", *, categories=("anak_jalanan",), confirmed=True, **data):
-    user = User.objects.get(username=username)
-    fields = {
-        "full_name": "Ahmad Fauzan",
-        "sex": "M",
-        "birth_date": datetime.date(2015, 6, 11),
-        "region": Region.objects.get(code="14.71.01.1002"),
-        "nik": "",
-    }
-    fields.update(data)
-    return actions.create_person(
-        fields,
-        organisation=user.organisation,
-        acting_user=user,
-        categories=list(PmksCategory.objects.filter(code__in=categories)),
-        confirmed_new=confirmed,
-    )
+    return register_person(username, categories=categories, confirmed=confirmed, **data)
 
 
 def api_post(url, headers, body):

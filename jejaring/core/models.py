@@ -73,6 +73,7 @@ class Notification(models.Model):
         AGREEMENT_SIGNATURE = "agreement_signature", _("Agreement awaiting signature")
         REFERRAL_WAITING = "referral_waiting", _("Referral waiting")
         PROPOSAL_OPEN = "proposal_open", _("Proposal awaiting your position")
+        REGISTRATION_MATCH = "registration_match", _("Matching registration elsewhere")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

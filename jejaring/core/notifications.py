@@ -49,6 +49,14 @@ MESSAGES = {
         _("Your position is asked: %(proposal)s"),
         _("%(forum)s asks each member's position by %(deadline)s."),
     ),
+    Kind.REGISTRATION_MATCH: (
+        _("Your record #%(person)s may have been registered again"),
+        _(
+            "%(organisation)s registered a person whose NIK, or name and birth date, match "
+            "your record #%(person)s. They were not told about your record. If it is the "
+            "same person, contact them and agree a referral, so the records can be merged."
+        ),
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 
-from .duplicates import Candidate, find_candidates
+from .duplicates import Candidate, find_candidates, find_hidden_matches, identity_scope
 from .models import (
     PERSON_FIELDS,
     Person,
@@ -74,27 +74,40 @@ def create_person(
 ) -> Person:
     """Register a person. Unless ``confirmed_new``, likely duplicates stop the creation.
 
-    A second living record with the same NIK is never created: that is the same person.
-    Every duplicate check that finds candidates is audited (with ids, never names), and
-    that row stays even though the creation is refused.
+    Only records the user may see in full count as duplicates: a refusal caused by a
+    hidden record would tell the user it exists (an existence oracle). A second living
+    record with the same NIK is refused where the user sees the first; where they do not,
+    it is created linked to it (``nik_shared_with``) and the hidden record's handlers
+    are told, so they can reach out (``note_hidden_matches``). Every duplicate check
+    that finds candidates is audited (with ids, never names), and that row stays even
+    though the creation is refused.
     """
     cleaned = validate_identity(data)
+    typed = {
+        "full_name": cleaned["full_name"],
+        "nik": cleaned["nik"],
+        "birth_date": cleaned.get("birth_date"),
+    }
     candidates = find_candidates(
-        full_name=cleaned["full_name"],
-        nik=cleaned["nik"],
-        birth_date=cleaned.get("birth_date"),
+        **typed,
         region_code=cleaned["region"].code if cleaned.get("region") else None,
+        within=identity_scope(acting_user),
     )
+    hidden = find_hidden_matches(user=acting_user, **typed)
     if candidates:
         audit.record(
             AuditAction.READ,
             None,
             acting_user=acting_user,
             object_type="registry.person",
+            # The column holds a few ids; the subjects (and `after`) hold every one, so a
+            # check with many candidates still answers "who looked at person 27".
             object_id=",".join(str(c.person.pk) for c in candidates)[:64],
+            after={"person_ids": [c.person.pk for c in candidates], "count": len(candidates)},
+            subject_ids=[c.person.pk for c in candidates],
             message=f"duplicate check: {len(candidates)} candidates",
         )
-    if cleaned["nik"] and any(c.person.nik == cleaned["nik"] for c in candidates):
+    if cleaned["nik"] and any(c.same_nik for c in candidates):
         raise ValidationError({"nik": _("A person with this NIK is already registered.")})
     if candidates and not confirmed_new:
         raise DuplicateSuspected(candidates)
@@ -103,6 +116,7 @@ def create_person(
         for field in PERSON_FIELDS:
             if field in cleaned:
                 setattr(person, field, cleaned[field])
+        person.nik_shared_with = _nik_holder(hidden)
         _derive(person)
         person.full_clean(exclude=["name_key"])
         person.save()
@@ -124,33 +138,181 @@ def create_person(
             acting_user=acting_user,
             message=f"categories: {','.join(c.code for c in categories)}",
         )
+        note_hidden_matches(
+            person,
+            hidden,
+            organisation_id=organisation.pk,
+            acting_user=acting_user,
+        )
     return person
+
+
+def _nik_holder(hidden: list[Candidate]) -> Person | None:
+    """The hidden record holding the NIK; the one not itself waiting for a merge first."""
+    holders = sorted(
+        (c.person for c in hidden if c.same_nik),
+        key=lambda p: (p.nik_shared_with_id is not None, p.pk),
+    )
+    return holders[0] if holders else None
+
+
+def note_hidden_matches(
+    person: Person, matches: list[Candidate], *, organisation_id: int, acting_user
+) -> None:
+    """Audit each strong match with a record the registrant may not see, and tell that
+    record's handlers once the transaction commits (in the background, so that no
+    e-mail delays the answer and its timing tells nothing).
+
+    Nobody is told when the new record is itself sensitive: the notice would tell the
+    other record's handlers that this organisation serves the person.
+    """
+    for match in matches:
+        note_hidden_match(
+            person.pk,
+            match.person.pk,
+            same_nik=match.same_nik,
+            sensitive=person.is_sensitive,
+            organisation_id=organisation_id,
+            acting_user=acting_user,
+        )
+
+
+def note_hidden_match(
+    person_id: int,
+    holder_id: int,
+    *,
+    same_nik: bool,
+    sensitive: bool,
+    organisation_id: int,
+    acting_user,
+) -> None:
+    """One match of ``note_hidden_matches``, by ids (the import loads rows, not models)."""
+    audit.record(
+        AuditAction.CREATE,
+        object_type="registry.person",
+        object_id=str(person_id),
+        object_repr=f"#{person_id}",
+        acting_user=acting_user,
+        parent=Person(pk=holder_id),
+        message=(
+            f"matches #{holder_id}, hidden from the registrant "
+            f"({'same NIK' if same_nik else 'name and birth date'}); "
+            + ("nobody told: this record is sensitive" if sensitive else "its handlers are told")
+        ),
+    )
+    if not sensitive:
+        _enqueue_notice(holder_id, person_id, organisation_id)
+
+
+def note_shared_niks(shared: dict[int, int | None], *, organisation_id: int, acting_user) -> None:
+    """For imported people (id → the hidden holder of their NIK, or None): as
+    ``note_hidden_matches`` does at registration."""
+    shared = {pk: holder for pk, holder in shared.items() if holder}
+    if not shared:
+        return
+    sensitive = set(
+        Person.objects.filter(pk__in=shared, is_sensitive=True).values_list("pk", flat=True)
+    )
+    for person_id, holder_id in shared.items():
+        note_hidden_match(
+            person_id,
+            holder_id,
+            same_nik=True,
+            sensitive=person_id in sensitive,
+            organisation_id=organisation_id,
+            acting_user=acting_user,
+        )
+
+
+def _enqueue_notice(holder_id: int, person_id: int, organisation_id: int) -> None:
+    from .tasks import tell_handlers_task
+
+    transaction.on_commit(lambda: tell_handlers_task.enqueue(holder_id, person_id, organisation_id))
+
+
+def tell_handlers(holder_id: int, person_id: int, organisation_id: int) -> int:
+    """Notify the staff who may see ``holder_id`` in full, in the organisations handling
+    it, that ``organisation_id`` registered a matching person. The notice names their own
+    record and the other organisation — not what was typed, nor the new record."""
+    from django.urls import reverse
+
+    from jejaring.cases.models import OPEN_REFERRAL_STATES, Case, Referral
+    from jejaring.core.notifications import Kind, notify, recipients
+    from jejaring.core.scoping import VIEW_IDENTITY
+    from jejaring.network.models import Organisation
+
+    holder = Person.objects.filter(pk=holder_id).first()
+    registrant = Organisation.objects.filter(pk=organisation_id).first()
+    if holder is None or registrant is None:
+        return 0
+    organisations = {holder.registered_by_id}
+    organisations |= set(
+        Case.objects.filter(person_id=holder_id).values_list("organisation_id", flat=True)
+    )
+    organisations |= set(
+        Referral.objects.filter(person_id=holder_id, state__in=OPEN_REFERRAL_STATES).values_list(
+            "to_organisation_id", flat=True
+        )
+    )
+    users = [
+        user
+        for user in recipients(organisations)
+        if Person.objects.restrict(user, VIEW_IDENTITY).filter(pk=holder_id).exists()
+    ]
+    return len(
+        notify(
+            users,
+            Kind.REGISTRATION_MATCH,
+            {"organisation": registrant.name, "person": holder_id},
+            url=reverse("registry:detail", args=[holder_id]),
+            key=f"registration-match:{holder_id}:{person_id}",
+        )
+    )
 
 
 @transaction.atomic
 def update_person(person: Person, data: dict, *, expected_version: int, acting_user) -> Person:
-    """Save changes unless someone else saved first; then nothing is overwritten."""
+    """Save changes unless someone else saved first; then nothing is overwritten.
+
+    A NIK another living record holds is refused only where the user sees that record;
+    otherwise the change goes through linked to it, as at registration."""
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.version != expected_version:
         raise EditConflict(current)
     merged = {f: getattr(current, f) for f in PERSON_FIELDS}
     merged.update(data)
     cleaned = validate_identity(merged)
-    if (
-        cleaned["nik"]
-        and Person.objects.filter(nik=cleaned["nik"], merged_into__isnull=True)
-        .exclude(pk=current.pk)
-        .exists()
-    ):
-        raise ValidationError({"nik": _("Another person already has this NIK.")})
+    holder = None
+    if cleaned["nik"]:
+        others = Person.objects.filter(nik=cleaned["nik"], merged_into__isnull=True).exclude(
+            pk=current.pk
+        )
+        scope = identity_scope(acting_user)
+        if (
+            (scope if scope is not None else Person.objects)
+            .filter(pk__in=others.values("pk"))
+            .exists()
+        ):
+            raise ValidationError({"nik": _("Another person already has this NIK.")})
+        holder = _nik_holder([Candidate(p, 100.0, same_nik=True) for p in others])
+    newly_shared = holder is not None and holder.pk != current.nik_shared_with_id
     before = audit.snapshot(current)
     for field in PERSON_FIELDS:
         setattr(current, field, cleaned[field])
+    current.nik_shared_with = holder
     _derive(current)
     current.version += 1
     current.full_clean(exclude=["name_key"])
     current.save()
     audit.record_update(current, before, acting_user=acting_user)
+    if newly_shared:
+        note_hidden_matches(
+            current,
+            [Candidate(holder, 100.0, same_nik=True, strong=True)],
+            organisation_id=getattr(acting_user, "organisation_id", None)
+            or current.registered_by_id,
+            acting_user=acting_user,
+        )
     return current
 
 
@@ -206,6 +368,10 @@ def record_read(person: Person, *, acting_user, masked: bool) -> None:
     )
 
 
+# The key in PersonMerge.moved saying the merged record's NIK moved to the survivor.
+NIK_MOVED = "registry.person.nik"
+
+
 def _movable_relations():
     """Every one-to-many link to Person, found from the models themselves, so that
     cases, services and referrals added later move with a merge without edits here."""
@@ -235,7 +401,12 @@ def merge_persons(survivor: Person, merged: Person, *, acting_user) -> PersonMer
     merged.merged_into = survivor
     if merged.nik and not survivor.nik:
         # Move the NIK to the survivor: it was blocked by the unique constraint before.
-        Person.objects.filter(pk=survivor.pk).update(nik=merged.nik)
+        # Kept in ``moved`` because two records may hold one NIK (``nik_shared_with``):
+        # equal NIKs at undo time no longer prove that it was moved.
+        Person.objects.filter(pk=survivor.pk).update(
+            nik=merged.nik, nik_shared_with=merged.nik_shared_with_id
+        )
+    moved[NIK_MOVED] = [merged.pk] if merged.nik and not survivor.nik else []
     record = PersonMerge.objects.create(
         survivor=survivor,
         merged=merged,
@@ -263,11 +434,15 @@ def undo_merge(record: PersonMerge, *, acting_user) -> None:
     merged = Person.objects.get(pk=record.merged_id)
     survivor = Person.objects.get(pk=record.survivor_id)
     labels = {m._meta.label_lower: (m, f) for m, f in _movable_relations()}
-    for label, ids in record.moved.items():
+    moved = dict(record.moved)
+    nik_moved = moved.pop(NIK_MOVED, None)
+    for label, ids in moved.items():
         model, field_name = labels[label]
         model.objects.filter(pk__in=ids).update(**{field_name: merged})
-    if merged.nik and survivor.nik == merged.nik:
-        Person.objects.filter(pk=survivor.pk).update(nik="")
+    if nik_moved is None:  # a merge from before NIK_MOVED was kept
+        nik_moved = bool(merged.nik and survivor.nik == merged.nik)
+    if nik_moved:
+        Person.objects.filter(pk=survivor.pk).update(nik="", nik_shared_with=None)
     Person.objects.filter(pk=merged.pk).update(merged_into=None)
     record.undone_at = timezone.now()
     record.undone_by = acting_user if acting_user and acting_user.is_authenticated else None

@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jejaring.core.filtering import filtered
+from jejaring.core.schema_types import Name, ShortText
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404, scope_for
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import region_by_code
@@ -16,7 +17,7 @@ from jejaring.regions.fields import region_by_code
 from . import actions
 from .filters import PersonFilter
 from .models import BirthDatePrecision, Person, PersonMerge, Sex, VerificationStatus
-from .presenters import present, present_many
+from .presenters import audit_shown, present, present_many
 
 router = Router(tags=["registry"])
 
@@ -30,7 +31,7 @@ class PersonQuery(Schema):
 
 
 class PersonIn(Schema):
-    full_name: str = Field(..., min_length=2, max_length=200)
+    full_name: Name = Field(..., min_length=2, max_length=200)
     nik: str = Field("", max_length=30)
     kk_number: str = Field("", max_length=30)
     sex: Sex
@@ -38,11 +39,11 @@ class PersonIn(Schema):
     birth_date_precision: BirthDatePrecision = BirthDatePrecision.EXACT
     birthplace: str = Field("", max_length=120)
     region: str | None = Field(None, description="Village code of residence")
-    address: str = ""
+    address: ShortText = ""
     mother_name: str = Field("", max_length=200)
     father_name: str = Field("", max_length=200)
     guardian_name: str = Field("", max_length=200)
-    disability: str = ""
+    disability: ShortText = ""
     phone: str = Field("", max_length=40)
     categories: list[str] = []
     aliases: list[str] = []
@@ -53,7 +54,7 @@ class PersonIn(Schema):
 
 class PersonPatch(Schema):
     version: int = Field(..., description="The version read; a newer one answers 409")
-    full_name: str | None = Field(None, min_length=2, max_length=200)
+    full_name: Name | None = Field(None, min_length=2, max_length=200)
     nik: str | None = Field(None, max_length=30)
     kk_number: str | None = Field(None, max_length=30)
     sex: Sex | None = None
@@ -61,11 +62,11 @@ class PersonPatch(Schema):
     birth_date_precision: BirthDatePrecision | None = None
     birthplace: str | None = None
     region: str | None = None
-    address: str | None = None
+    address: ShortText | None = None
     mother_name: str | None = None
     father_name: str | None = None
     guardian_name: str | None = None
-    disability: str | None = None
+    disability: ShortText | None = None
     phone: str | None = None
 
 
@@ -98,19 +99,37 @@ def _detail_queryset():
     )
 
 
-@router.get("/", response=list[dict[str, Any]], summary="Search people")
+def _search(request, filters: PersonQuery, what: str):
+    queryset = actions.living(_detail_queryset().restrict(request.auth)).order_by("name_key", "id")
+    data = filters.dict(exclude_none=True)
+    people = filtered(PersonFilter, data, queryset, request=request)
+    return _PresentedQuerySet(people, request.auth, what=what, filters=data)
+
+
+@router.get("/", response=list[dict[str, Any]], summary="List people (each page read is audited)")
 @paginate(LimitOffsetPagination)
 def list_people(request, filters: Query[PersonQuery]):
-    queryset = actions.living(_detail_queryset().restrict(request.auth)).order_by("name_key", "id")
-    people = filtered(PersonFilter, filters.dict(exclude_none=True), queryset, request=request)
-    return _PresentedQuerySet(people, request.auth)
+    return _search(request, filters, "api list")
+
+
+@router.post(
+    "/search",
+    response=list[dict[str, Any]],
+    summary="Search people by name or NIK, the query in the body (never in a URL)",
+)
+@paginate(LimitOffsetPagination)
+def search_people(request, filters: PersonQuery):
+    # A name or NIK in a query string ends up in access logs; a body does not.
+    return _search(request, filters, "api search")
 
 
 class _PresentedQuerySet:
-    """Paginates like a queryset, then masks each page as the user may see it."""
+    """Paginates like a queryset, then masks each page as the user may see it; the page
+    shown is one audit row naming its people."""
 
-    def __init__(self, queryset, user):
+    def __init__(self, queryset, user, *, what: str, filters: dict):
         self.queryset, self.user = queryset, user
+        self.what, self.filters = what, filters
 
     def count(self):
         return self.queryset.count()
@@ -119,7 +138,9 @@ class _PresentedQuerySet:
         return self.count()
 
     def __getitem__(self, item):
-        return [v.as_dict() for v in present_many(self.queryset[item], self.user)]
+        views = present_many(self.queryset[item], self.user)
+        audit_shown(views, acting_user=self.user, what=self.what, filters=self.filters)
+        return [v.as_dict() for v in views]
 
 
 @router.get("/{int:person_id}", response=dict[str, Any], summary="One person (read is audited)")
@@ -159,6 +180,8 @@ def create_person(request, payload: PersonIn):
             confirmed_new=confirmed,
         )
     except actions.DuplicateSuspected as exc:
+        # The guard only ever finds records the user may see in full: hidden ones are
+        # neither listed nor counted, so the answer is no oracle for them.
         views = present_many([c.person for c in exc.candidates], request.auth)
         return Status(
             409,
@@ -167,8 +190,6 @@ def create_person(request, payload: PersonIn):
                     "This person may already be registered. Check the candidates, then "
                     "send again with confirmed_new=true if none of them is the person."
                 ),
-                # Candidates the user may see in full; the others are only counted, so
-                # the guard cannot probe the registry for names and birth dates.
                 "candidates": [
                     {
                         **{k: v.as_dict()[k] for k in ("id", "name", "birth", "place")},
@@ -176,9 +197,7 @@ def create_person(request, payload: PersonIn):
                         "score": round(c.score),
                     }
                     for v, c in zip(views, exc.candidates, strict=True)
-                    if v.identity
                 ],
-                "elsewhere": sum(1 for v in views if not v.identity),
             },
         )
     return Status(201, present(_detail_queryset().get(pk=person.pk), request.auth).as_dict())

@@ -5,11 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from jejaring.core.scoping import VIEW_IDENTITY, region_subtree
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.filters import RegionCodeFilter
+from jejaring.regions.models import RegionLevel
 
 from . import nik as nik_rules
 from .models import Person
 from .names import name_key
 from .search import name_condition
+
+# Region levels a masked record may be narrowed to: what its masked view shows (the
+# district) and coarser.
+COARSE_LEVELS = frozenset({RegionLevel.PROVINCE, RegionLevel.REGENCY, RegionLevel.DISTRICT})
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -38,14 +43,17 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields = ["q", "region", "category", "has_nik", "case_state"]
 
+    def _identity_visible(self, queryset):
+        user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
+        return queryset & Person.objects.restrict(user, VIEW_IDENTITY)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
         # Searching by name or NIK only finds records whose identity the user may see:
         # a masked record must not confirm that "Budi, 12" is in the registry.
-        user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
-        queryset = queryset & Person.objects.restrict(user, VIEW_IDENTITY)
+        queryset = self._identity_visible(queryset)
         digits = nik_rules.clean_number(value)
         if digits.isascii() and digits.isdigit() and len(digits) >= 4:
             return queryset.filter(Q(nik__startswith=digits) | Q(kk_number__startswith=digits))
@@ -55,12 +63,18 @@ class PersonFilter(django_filters.FilterSet):
     def in_region(self, queryset, name, region):
         if region is None:
             return queryset
-        return queryset.filter(region_subtree("region__code", region.code))
+        queryset = queryset.filter(region_subtree("region__code", region.code))
+        # A masked record shows its district only; a village filter would place it in
+        # its village. Below the district, only records whose identity one may see match.
+        if region.level not in COARSE_LEVELS:
+            queryset = self._identity_visible(queryset)
+        return queryset
 
     def holds_category(self, queryset, name, category):
         if category is None:
             return queryset
-        return queryset.filter(categories__category=category)
+        # The masked view shows no category, so filtering must not reveal one either.
+        return self._identity_visible(queryset).filter(categories__category=category)
 
     def by_nik_status(self, queryset, name, value):
         if value is None:

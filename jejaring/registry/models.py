@@ -105,6 +105,19 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_records",
     )
+    # The living record that already held this NIK when this one was registered (or
+    # given the NIK) by someone who could not see it. The registration went through as
+    # if nothing matched — a refusal would tell them the hidden record exists — and the
+    # holder's handling organisation was told, so the two can be merged after a
+    # referral. Never shown to the registering organisation.
+    nik_shared_with = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -117,10 +130,14 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
-            # One living record per NIK: a second one is a duplicate to merge.
+            # One living record per NIK: a second one is a duplicate to merge. The only
+            # exception is a record registered without sight of the holder
+            # (``nik_shared_with``), which waits for that merge.
             models.UniqueConstraint(
                 fields=["nik"],
-                condition=~Q(nik="") & Q(merged_into__isnull=True),
+                condition=~Q(nik="")
+                & Q(merged_into__isnull=True)
+                & Q(nik_shared_with__isnull=True),
                 name="registry_person_unique_active_nik",
             )
         ]

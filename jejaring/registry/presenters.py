@@ -1,7 +1,8 @@
 """What a user is shown of a person: the full identity, or a masked record.
 
 Masking happens here, in one place, for pages and API alike: the name becomes initials,
-the birth date its year, the address its district, the NIK its region and serial.
+the birth date its year, the address its district, the NIK its region and serial; sex and
+categories are not shown at all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from jejaring.accounts.roles import NIK_LIST_READERS, NIK_READERS
+from jejaring.audit import log as audit
 from jejaring.core.scoping import VIEW_IDENTITY, scope_for
 
 from . import nik as nik_rules
@@ -63,19 +65,33 @@ class PersonView:
         ancestors = region.ancestors()
         return ancestors[-1].name if ancestors else region.name
 
+    # A record is masked because it holds a sensitive category, so any category it holds
+    # (and its sex, for a child victim of violence) narrows down who it is: the masked
+    # view shows neither, not even the harmless-looking ones.
+    @property
+    def sex(self) -> str:
+        return self.person.get_sex_display() if self.identity else _("protected")
+
+    @property
+    def category_names(self) -> list[str]:
+        if not self.identity:
+            return []
+        return [c.category.name for c in self.person.categories.all()]
+
     def as_dict(self) -> dict:
         p = self.person
         data = {
             "id": p.pk,
             "name": self.name,
             "nik": self.nik,
-            "sex": p.sex,
+            # None, not "" or []: "not shown", unlike "holds no category".
+            "sex": p.sex if self.identity else None,
             "birth": self.birth,
             "place": self.place,
             "identity_protected": not self.identity,
             "is_sensitive": p.is_sensitive,
             "registered_by": p.registered_by_id,
-            "categories": [c.category.code for c in p.categories.all()],
+            "categories": [c.category.code for c in p.categories.all()] if self.identity else None,
             "version": p.version,
         }
         if self.identity:
@@ -116,6 +132,21 @@ def present_many(people, user, *, full_nik_allowed: bool = False) -> list[Person
         PersonView(p, identity=p.pk in visible, full_nik=nik_reader and p.pk in visible)
         for p in people
     ]
+
+
+def audit_shown(views, *, acting_user, what: str, filters=()) -> None:
+    """One audit row naming every person a list, a search or an export showed, and
+    which of them masked (UU 27/2022: every read of a person is recorded).
+
+    The filters are named, never their values: a search term can be a name or a NIK.
+    """
+    audit.record_bulk_read(
+        "registry.person",
+        [v.pk for v in views],
+        acting_user=acting_user,
+        masked_ids=[v.pk for v in views if not v.identity],
+        message=f"{what}; filters: " + (",".join(sorted(filters)) or "none"),
+    )
 
 
 def present(person, user) -> PersonView:

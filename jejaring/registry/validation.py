@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jejaring.core import text as free_text
 from jejaring.regions.models import Region
 
 from . import nik as nik_rules
@@ -17,8 +18,14 @@ def validate_identity(data: dict) -> dict:
 
     Raises ValidationError keyed by field with the precise reason for each problem.
     """
-    errors: dict[str, list] = {}
     cleaned = dict(data)
+    # Names of only spaces or zero-width characters, and megabyte addresses, are refused.
+    errors: dict[str, list] = free_text.text_errors(
+        cleaned,
+        names=("full_name",),
+        optional_names=("mother_name", "father_name", "guardian_name"),
+        short=("address", "disability"),
+    )
     birth_date = data.get("birth_date")
     precision = data.get("birth_date_precision") or BirthDatePrecision.EXACT
     if birth_date and birth_date > timezone.localdate():

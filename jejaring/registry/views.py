@@ -1,7 +1,5 @@
 """Registry pages: search, register with the duplicate guard, the person's page, merge."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +7,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from jejaring.audit import log as audit
-from jejaring.audit.models import AuditAction
 from jejaring.cases.forms import ConsentForm, OpenCaseForm
 from jejaring.cases.models import Case
 from jejaring.cases.timeline import person_timeline
+from jejaring.core.exports import csv_writer
 from jejaring.core.filtering import is_htmx
 from jejaring.core.forms import apply_validation_error
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
@@ -24,7 +21,7 @@ from . import actions
 from .filters import PersonFilter
 from .forms import PersonCategoryForm, PersonForm
 from .models import Person, PersonAlias, PersonMerge, PersonRelation
-from .presenters import present, present_many
+from .presenters import audit_shown, present, present_many
 
 PAGE_SIZE = 25
 
@@ -34,24 +31,43 @@ def _may_register(user) -> bool:
     return bool(scope and scope.organisation_id and scope.roles)
 
 
-@login_required
-def person_list(request):
-    request.nav_section = "registry"
+def _search_data(request) -> dict:
+    """The search as submitted, filters only.
+
+    The page's search form posts (pagination and export too), so a name or NIK typed
+    into it never lands in a URL: not in access logs, browser history or a Referer.
+    A GET query string still works for links made elsewhere.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    return {name: data[name] for name in PersonFilter.base_filters if data.get(name)}
+
+
+def _people(request, search: dict):
+    """People the user may see, filtered by the search; with the filterset."""
     queryset = actions.living(
         Person.objects.restrict(request.user).select_related("region", "region__parent")
     ).prefetch_related("categories__category")
-    filterset = PersonFilter(request.GET or None, queryset=queryset, request=request)
+    filterset = PersonFilter(search or None, queryset=queryset, request=request)
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page_obj = Paginator(results.order_by("name_key", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    return results.order_by("name_key", "id"), filterset
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_list(request):
+    request.nav_section = "registry"
+    search = _search_data(request)
+    results, filterset = _people(request, search)
+    data = request.POST if request.method == "POST" else request.GET
+    page_obj = Paginator(results, PAGE_SIZE).get_page(data.get("page"))
+    people = present_many(page_obj.object_list, request.user)
+    audit_shown(people, acting_user=request.user, what="list", filters=search)
     context = {
         "filterset": filterset,
         "page_obj": page_obj,
-        "people": present_many(page_obj.object_list, request.user),
-        "query_string": query.urlencode(),
+        "people": people,
+        # Handed to the export form as hidden fields: posted, never in a URL.
+        "search_fields": sorted(search.items()),
         "may_register": _may_register(request.user),
     }
     template = "registry/_results.html" if is_htmx(request) else "registry/list.html"
@@ -59,15 +75,13 @@ def person_list(request):
 
 
 def _candidate_views(candidates, user):
-    """Candidates the user may see in full are listed; the others are only counted, so
-    the guard cannot be used to probe the registry for names and birth dates."""
+    """The guard only finds records the user may see in full; hidden ones are neither
+    listed nor counted, so the page is no oracle for them (``actions.create_person``)."""
     views = present_many([c.person for c in candidates], user)
-    shown = [
+    return [
         {"view": view, "reasons": c.reasons, "score": round(c.score)}
         for view, c in zip(views, candidates, strict=True)
-        if view.identity
     ]
-    return shown, len(candidates) - len(shown)
 
 
 @login_required
@@ -76,7 +90,7 @@ def person_create(request):
     if not _may_register(request.user):
         raise PermissionDenied(_("Your account cannot register people."))
     form = PersonForm(request.POST or None)
-    candidates, hidden = None, 0
+    candidates = None
     if request.method == "POST" and form.is_valid():
         try:
             person = actions.create_person(
@@ -88,7 +102,7 @@ def person_create(request):
                 confirmed_new=request.POST.get("confirmed_new") == "1",
             )
         except actions.DuplicateSuspected as exc:
-            candidates, hidden = _candidate_views(exc.candidates, request.user)
+            candidates = _candidate_views(exc.candidates, request.user)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -98,7 +112,6 @@ def person_create(request):
         "form": form,
         "creating": True,
         "candidates": candidates,
-        "hidden_candidates": hidden,
         "guard": candidates is not None,
     }
     return render(request, "registry/form.html", context)
@@ -241,18 +254,16 @@ EXPORT_LIMIT = 50_000
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def person_export(request):
     """The current search as CSV, masked as the user may see it; the export is audited."""
-    queryset = actions.living(
-        Person.objects.restrict(request.user).select_related("region", "region__parent")
-    ).prefetch_related("categories__category")
-    filterset = PersonFilter(request.GET or None, queryset=queryset, request=request)
-    results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    people = list(results.order_by("name_key", "id")[:EXPORT_LIMIT])
+    search = _search_data(request)
+    results, _filterset = _people(request, search)
+    people = list(results[:EXPORT_LIMIT])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registri.csv"'
     response.write("\ufeff")  # so Excel opens the UTF-8 file with the right characters
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Record"),
@@ -265,28 +276,26 @@ def person_export(request):
             _("Protected"),
         ]
     )
-    for view in present_many(people, request.user):
+    views = present_many(people, request.user)
+    for view in views:
         p = view.person
         writer.writerow(
             [
                 p.pk,
                 view.name,
                 view.nik,
-                p.get_sex_display(),
+                view.sex,
                 view.birth,
                 view.place,
-                "; ".join(c.category.name for c in p.categories.all()),
+                "; ".join(view.category_names),
                 _("yes") if not view.identity else "",
             ]
         )
-    audit.record(
-        AuditAction.READ,
-        None,
+    audit_shown(
+        views,
         acting_user=request.user,
-        object_type="registry.person",
-        # Which filters, never their values: a search term can be a name or a NIK.
-        message=f"export of {len(people)} records; filters: "
-        + (",".join(sorted(k for k, v in request.GET.items() if v)) or "none"),
+        what=f"export of {len(people)} records",
+        filters=search,
     )
     return response
 
