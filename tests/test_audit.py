@@ -14,7 +14,7 @@ def test_api_change_records_actor_address_request_and_diff(bearer):
     target = Organisation.objects.get(code="dinsos-kab-bandung")
     response = Client().patch(
         f"/api/v1/organisations/{target.pk}",
-        data='{"volunteers": 55}',
+        data=f'{{"volunteers": 55, "version": {target.version}}}',
         content_type="application/json",
         REMOTE_ADDR="10.1.2.3",
         HTTP_X_REQUEST_ID="req123abc",
@@ -26,7 +26,11 @@ def test_api_change_records_actor_address_request_and_diff(bearer):
     assert entry.actor_organisation == "Kementerian Sosial Republik Indonesia"
     assert entry.ip_address == "10.1.2.3"
     assert entry.request_id == "req123abc"
-    assert entry.changes == {"volunteers": (40, 55), "updated_at": entry.changes["updated_at"]}
+    assert entry.changes == {
+        "volunteers": (40, 55),
+        "version": (target.version, target.version + 1),
+        "updated_at": entry.changes["updated_at"],
+    }
     assert response["X-Request-ID"] == "req123abc"
 
 

@@ -29,7 +29,11 @@ REQUESTS = {
     "page edit": lambda pk: ("get", reverse("network:edit", args=[pk]), None),
     "page edit post": lambda pk: ("post", reverse("network:edit", args=[pk]), {}),
     "api detail": lambda pk: ("get", f"/api/v1/organisations/{pk}", None),
-    "api patch": lambda pk: ("patch", f"/api/v1/organisations/{pk}", {"volunteers": 7}),
+    "api patch": lambda pk: (
+        "patch",
+        f"/api/v1/organisations/{pk}",
+        {"volunteers": 7, "version": Organisation.objects.get(pk=pk).version},
+    ),
     "api contacts": lambda pk: ("get", f"/api/v1/organisations/{pk}/contacts", None),
     "api add contact": lambda pk: (
         "post",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from jejaring.network.models import OrganisationLevel, Sector
 from jejaring.registry.presenters import identity_visible
 
 from .models import (
+    OPEN_REFERRAL_STATES,
     TRANSITIONS,
     Case,
     CaseAttachment,
@@ -145,13 +146,23 @@ def transition_case(
 
 
 @transaction.atomic
-def set_needs(case: Case, service_types, *, acting_user, note: str = "") -> Case:
-    """The assessment: which basic services the person needs. Moves a registered case on."""
+def set_needs(
+    case: Case, service_types, *, acting_user, note: str = "", expected_version=None
+) -> Case:
+    """The assessment: which basic services the person needs. Moves a registered case on.
+
+    The list is replaced whole. The case row is locked first, so of two assessments sent
+    at once the later one waits and then replaces the earlier: never a union of both.
+    """
+    case = _bump(case, expected_version)
     case.needs.set(service_types)
     if case.state == CaseState.REGISTERED:
+        # The transition bumps and saves the version itself.
         case = transition_case(
             case, CaseState.ASSESSED, acting_user=acting_user, note=note or _("needs assessed")
         )
+    else:
+        case.save(update_fields=["version"])
     audit.record(
         AuditAction.UPDATE,
         case,
@@ -311,25 +322,36 @@ def send_referral(
             "%(org)s is not a government office: record the consent to share (given by the "
             "person, or a parent or guardian for a child) before referring."
         ) % {"org": receiver.name}
-    if Referral.objects.filter(
-        from_case=case, to_organisation=receiver, state=ReferralState.SENT
-    ).exists():
-        errors["to_organisation"] = _("A referral to %(org)s is already waiting for an answer.") % {
-            "org": receiver.name
-        }
+    open_state = (
+        Referral.objects.filter(
+            from_case=case, to_organisation=receiver, state__in=OPEN_REFERRAL_STATES
+        )
+        .values_list("state", flat=True)
+        .first()
+    )
+    if open_state is not None:
+        errors["to_organisation"] = _already_referred(receiver, open_state)
     if errors:
         raise ValidationError(errors)
-    referral = Referral.objects.create(
-        person=case.person,
-        from_case=case,
-        from_organisation=case.organisation,
-        to_organisation=receiver,
-        direction=direction_between(case.organisation, receiver),
-        reason=reason.strip(),
-        deadline=deadline,
-        warnings=referral_warnings(case, receiver),
-        sent_by=_user(acting_user),
-    )
+    try:
+        # A savepoint: when a simultaneous request sent the same referral first, the
+        # unique index refuses this one and the transaction stays usable.
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                person=case.person,
+                from_case=case,
+                from_organisation=case.organisation,
+                to_organisation=receiver,
+                direction=direction_between(case.organisation, receiver),
+                reason=reason.strip(),
+                deadline=deadline,
+                warnings=referral_warnings(case, receiver),
+                sent_by=_user(acting_user),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"to_organisation": _already_referred(receiver, ReferralState.SENT)}
+        ) from exc
     referral.requested_services.set(services)
     audit.record_create(referral, acting_user=acting_user, parent=case.person)
     schedule_refresh()
@@ -342,6 +364,12 @@ def send_referral(
         key=f"referral:{referral.pk}:sent",
     )
     return referral
+
+
+def _already_referred(receiver, state: str) -> str:
+    if state == ReferralState.ACCEPTED:
+        return _("%(org)s has already accepted a referral from this case.") % {"org": receiver.name}
+    return _("A referral to %(org)s is already waiting for an answer.") % {"org": receiver.name}
 
 
 def _decide(referral: Referral, to_state: str, acting_user, **changes) -> Referral:
@@ -518,7 +546,8 @@ def set_leading_sector(region, category, organisation, role: str, *, acting_user
 
 
 @transaction.atomic
-def assign_worker(case: Case, worker, *, acting_user) -> Case:
+def assign_worker(case: Case, worker, *, acting_user, expected_version=None) -> Case:
+    case = _bump(case, expected_version)
     if worker is not None and worker.organisation_id != case.organisation_id:
         raise ValidationError(
             {
@@ -528,6 +557,6 @@ def assign_worker(case: Case, worker, *, acting_user) -> Case:
         )
     before = audit.snapshot(case)
     case.assigned_worker = worker
-    case.save(update_fields=["assigned_worker"])
+    case.save(update_fields=["assigned_worker", "version"])
     audit.record_update(case, before, acting_user=acting_user, parent=case.person)
     return case

@@ -7,6 +7,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from jejaring.audit import log as audit
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.reference.models import PmksCategory
@@ -39,18 +40,32 @@ class CaseOut(Schema):
     id: int
     person: int = Field(..., alias="person_id")
     organisation: int = Field(..., alias="organisation_id")
-    category: str = Field(..., alias="category.code")
+    category: str | None = Field(
+        None, description="None where the person's identity is protected from the reader"
+    )
     state: CaseState
     closing_reason: str
     assigned_worker: int | None = Field(None, alias="assigned_worker_id")
     summary: str
-    needs: list[str]
+    needs: list[str] | None = Field(
+        None, description="None where the person's identity is protected from the reader"
+    )
     version: int
     opened_at: datetime.datetime
     closed_at: datetime.datetime | None
 
+    # The case's category is the person's PMKS category, and the needs follow from it:
+    # for a masked person they would say what the masking hides.
     @staticmethod
-    def resolve_needs(obj):
+    def resolve_category(obj, context):
+        if not identity_visible(context["request"].auth, obj.person_id):
+            return None
+        return obj.category.code
+
+    @staticmethod
+    def resolve_needs(obj, context):
+        if not identity_visible(context["request"].auth, obj.person_id):
+            return None
         return [s.code for s in obj.needs.all()]
 
     @staticmethod
@@ -75,6 +90,7 @@ class TransitionIn(Schema):
 
 class NeedsIn(Schema):
     services: list[str]
+    version: int | None = Field(None, description="The case version read; a newer one answers 409")
 
 
 class ServiceIn(Schema):
@@ -88,11 +104,20 @@ class ServiceIn(Schema):
 class ServiceOut(Schema):
     id: int
     case: int = Field(..., alias="case_id")
-    service_type: str = Field(..., alias="service_type.code")
+    service_type: str | None = Field(
+        None, description="None where the person's identity is protected from the reader"
+    )
     provider: int = Field(..., alias="provider_id")
     delivered_on: datetime.date
     quantity: int
     met_standard: bool
+
+    # The kind of help given says what a masked record's category hides.
+    @staticmethod
+    def resolve_service_type(obj, context):
+        if not identity_visible(context["request"].auth, obj.case.person_id):
+            return None
+        return obj.service_type.code
 
 
 class ReferralIn(Schema):
@@ -188,7 +213,33 @@ def list_cases(
         cases = cases.filter(state=state)
     if mine:
         cases = cases.filter(assigned_worker=request.auth)
-    return cases
+    return _AuditedCases(cases, request.auth)
+
+
+class _AuditedCases:
+    """Paginates like a queryset; the page shown is one audit row naming the people
+    whose cases (summaries included) it lists."""
+
+    def __init__(self, queryset, user):
+        self.queryset, self.user = queryset, user
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        cases = list(self.queryset[item])
+        people = sorted({c.person_id for c in cases})
+        audit.record_bulk_read(
+            "registry.person",
+            people,
+            acting_user=self.user,
+            masked_ids=[pk for pk in people if not identity_visible(self.user, pk)],
+            message="api case list",
+        )
+        return cases
 
 
 @router.post("/cases/", response={201: CaseOut}, summary="Open a case")
@@ -213,9 +264,12 @@ def open_case(request, payload: CaseIn):
     return Status(201, _case_qs().get(pk=case.pk))
 
 
-@router.get("/cases/{int:case_id}", response=CaseOut)
+@router.get("/cases/{int:case_id}", response=CaseOut, summary="One case (read is audited)")
 def get_case(request, case_id: int):
-    return get_scoped_or_404(_case_qs(), request.auth, pk=case_id)
+    case = get_scoped_or_404(_case_qs().select_related("person"), request.auth, pk=case_id)
+    masked = not identity_visible(request.auth, case.person_id)
+    registry_actions.record_read(case.person, acting_user=request.auth, masked=masked)
+    return case
 
 
 @router.post(
@@ -245,10 +299,32 @@ def transition(request, case_id: int, payload: TransitionIn):
     return _case_qs().get(pk=case.pk)
 
 
-@router.put("/cases/{int:case_id}/needs", response=CaseOut, summary="Record the assessment")
+def _case_conflict(exc: actions.CaseConflict):
+    return Status(
+        409,
+        {
+            "detail": _("The case changed since you read it; read it again."),
+            "current_version": exc.current.version,
+        },
+    )
+
+
+@router.put(
+    "/cases/{int:case_id}/needs",
+    response={200: CaseOut, 409: dict},
+    summary="Record the assessment (replaces the list of needs whole)",
+)
 def assess(request, case_id: int, payload: NeedsIn):
     case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
-    actions.set_needs(case, _services(payload.services), acting_user=request.auth)
+    try:
+        actions.set_needs(
+            case,
+            _services(payload.services),
+            acting_user=request.auth,
+            expected_version=payload.version,
+        )
+    except actions.CaseConflict as exc:
+        return _case_conflict(exc)
     return _case_qs().get(pk=case.pk)
 
 
@@ -542,9 +618,14 @@ def set_leading_sector(request, payload: LeadingSectorIn):
 
 class AssignIn(Schema):
     worker: int | None = None
+    version: int | None = Field(None, description="The case version read; a newer one answers 409")
 
 
-@router.put("/cases/{int:case_id}/worker", response=CaseOut, summary="Assign the case worker")
+@router.put(
+    "/cases/{int:case_id}/worker",
+    response={200: CaseOut, 409: dict},
+    summary="Assign the case worker",
+)
 def assign(request, case_id: int, payload: AssignIn):
     case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
     worker = None
@@ -554,7 +635,12 @@ def assign(request, case_id: int, payload: AssignIn):
         worker = User.objects.filter(pk=payload.worker, is_active=True).first()
         if worker is None:
             raise ValidationError({"worker": _("Unknown user.")})
-    actions.assign_worker(case, worker, acting_user=request.auth)
+    try:
+        actions.assign_worker(
+            case, worker, acting_user=request.auth, expected_version=payload.version
+        )
+    except actions.CaseConflict as exc:
+        return _case_conflict(exc)
     return _case_qs().get(pk=case.pk)
 
 

@@ -290,6 +290,15 @@ class Referral(models.Model):
         ordering = ["-sent_at", "-id"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
+        constraints = [
+            # The action checks this first, with a clear message; the index is what holds
+            # when two requests send the same referral at the same moment.
+            models.UniqueConstraint(
+                fields=["from_case", "to_organisation"],
+                condition=models.Q(state__in=OPEN_REFERRAL_STATES),
+                name="cases_referral_one_open_per_case_and_receiver",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"referral #{self.pk}"

@@ -64,7 +64,11 @@ def board(request):
             *(r.person for r in sent),
         ]
     }
-    names = {v.pk: v.name for v in present_many(people.values(), request.user)}
+    views = present_many(people.values(), request.user)
+    names = {v.pk: v.name for v in views}
+    # A case's category is the person's PMKS category: shown only with the identity
+    # (within the handling organisation, a forum facilitator sees protected cases masked).
+    identity_shown = {v.pk for v in views if v.identity}
     today = timezone.localdate()
     context = {
         "mine": [c for c in cases if c.assigned_worker_id == request.user.pk],
@@ -72,6 +76,7 @@ def board(request):
         "waiting": waiting,
         "sent": sent,
         "names": names,
+        "identity_shown": identity_shown,
         "overdue": [r for r in waiting if r.deadline and r.deadline < today],
         "today": today,
     }

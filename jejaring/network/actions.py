@@ -10,11 +10,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
+from jejaring.core import text as free_text
 from jejaring.core.scoping import scope_for
 
 from .models import Organisation, OrganisationContact, OrganisationStatus
 
 M2M_FIELDS = ("service_area", "pmks_categories")
+
+
+class OrganisationConflict(Exception):
+    """Someone else saved the organisation since this user read it (optimistic locking)."""
+
+    def __init__(self, current: Organisation):
+        self.current = current
+        super().__init__("organisation changed")
 
 
 def _check_unique_name(name: str, home_region, exclude_pk=None) -> None:
@@ -77,6 +86,7 @@ def may_register_organisations(user) -> bool:
 
 
 def _apply(org: Organisation, data: dict) -> dict:
+    data.pop("version", None)  # kept by update_organisation, never taken from input
     m2m = {k: data.pop(k) for k in M2M_FIELDS if k in data}
     for field, value in data.items():
         setattr(org, field, value)
@@ -85,7 +95,7 @@ def _apply(org: Organisation, data: dict) -> dict:
 
 @transaction.atomic
 def create_organisation(data: dict, *, acting_user) -> Organisation:
-    data = dict(data)
+    data = free_text.clean_text_fields(dict(data), names=("name",), short=("address",))
     if not may_create_in(acting_user, data.get("home_region")):
         raise ValidationError(
             {"home_region": _("You may only register organisations inside your own region.")}
@@ -103,8 +113,20 @@ def create_organisation(data: dict, *, acting_user) -> Organisation:
 
 
 @transaction.atomic
-def update_organisation(org: Organisation, data: dict, *, acting_user) -> Organisation:
-    data = dict(data)
+def update_organisation(
+    org: Organisation, data: dict, *, acting_user, expected_version: int | None = None
+) -> Organisation:
+    """Save changes unless someone else saved first; then nothing is overwritten.
+
+    ``expected_version`` is the version the editor read (pages and the API always send
+    it); ``None`` is for one-field decisions such as verification, which read nothing.
+    """
+    data = free_text.clean_text_fields(dict(data), names=("name",), short=("address",))
+    # The row lock makes the version check and the save one step, so of two edits sent
+    # at once the second sees the first's version and is refused.
+    org = Organisation.objects.select_for_update().get(pk=org.pk)
+    if expected_version is not None and org.version != expected_version:
+        raise OrganisationConflict(org)
     before = audit.snapshot(org)
     if "code" in data:
         _check_code_free(data["code"], exclude_pk=org.pk)
@@ -129,6 +151,7 @@ def update_organisation(org: Organisation, data: dict, *, acting_user) -> Organi
             {"status": _("Only the social office of the region can change the status.")}
         )
     m2m = _apply(org, data)
+    org.version += 1
     org.full_clean(exclude=list(M2M_FIELDS))
     org.save()
     for field, values in m2m.items():

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jejaring.core.filtering import filtered
+from jejaring.core.schema_types import ShortText
 from jejaring.core.scoping import CHANGE, VIEW_PRIVATE, get_scoped_or_404
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodesField, region_by_code
@@ -43,6 +46,7 @@ class OrganisationOut(Schema):
     email: str
     website: str
     status: OrganisationStatus
+    version: int
 
     @staticmethod
     def resolve_service_area(obj):
@@ -66,13 +70,16 @@ class OrganisationIn(Schema):
     certified_social_workers: int = Field(0, ge=0)
     uncertified_social_workers: int = Field(0, ge=0)
     volunteers: int = Field(0, ge=0)
-    address: str = ""
+    address: ShortText = ""
     phone: str = Field("", max_length=40)
     email: str | None = Field(None, max_length=254)
     website: str = ""
 
 
 class OrganisationPatch(Schema):
+    # Checked after the scope (an organisation out of reach stays a 404) and required
+    # there: an edit without the version read could overwrite a colleague's change.
+    version: int | None = Field(None, description="The version read; a newer one answers 409")
     name: str | None = Field(None, min_length=3, max_length=200)
     type: str | None = None
     sector: Sector | None = None
@@ -84,7 +91,7 @@ class OrganisationPatch(Schema):
     certified_social_workers: int | None = Field(None, ge=0)
     uncertified_social_workers: int | None = Field(None, ge=0)
     volunteers: int | None = Field(None, ge=0)
-    address: str | None = None
+    address: ShortText | None = None
     phone: str | None = Field(None, max_length=40)
     email: str | None = Field(None, max_length=254)
     website: str | None = None
@@ -176,13 +183,41 @@ def create_organisation(request, payload: OrganisationIn):
     return Status(201, _listing().get(pk=org.pk))
 
 
-@router.patch("/{int:org_id}", response=OrganisationOut, summary="Change an organisation")
+@router.patch(
+    "/{int:org_id}",
+    response={200: OrganisationOut, 409: dict[str, Any]},
+    summary="Change an organisation (optimistic locking: send the version read)",
+)
 def update_organisation(request, org_id: int, payload: OrganisationPatch):
     org = get_scoped_or_404(Organisation, request.auth, CHANGE, pk=org_id)
-    actions.update_organisation(
-        org, _resolve(payload.dict(exclude_unset=True)), acting_user=request.auth
-    )
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    if version is None:
+        raise ValidationError(
+            {
+                "version": _(
+                    "Send the version of the organisation you read (the “version” field), "
+                    "so that your change cannot overwrite someone else's."
+                )
+            }
+        )
+    try:
+        actions.update_organisation(
+            org, _resolve(data), acting_user=request.auth, expected_version=version
+        )
+    except actions.OrganisationConflict as exc:
+        return Status(409, conflict_body(exc.current.version))
     return _listing().get(pk=org.pk)
+
+
+def conflict_body(current_version: int) -> dict[str, Any]:
+    return {
+        "detail": _(
+            "Someone else saved this organisation first; nothing was overwritten. "
+            "Read it again and re-apply your change."
+        ),
+        "current_version": current_version,
+    }
 
 
 @router.get("/{int:org_id}/contacts", response=list[ContactOut], summary="Contact persons")

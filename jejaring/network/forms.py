@@ -22,6 +22,8 @@ class OrganisationForm(forms.ModelForm):
     )
     type = forms.ModelChoiceField(queryset=OrganisationType.objects.active(), label=_("Type"))
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    # The version the editor read (optimistic locking); not a field of the organisation's.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Organisation
@@ -55,6 +57,8 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, allowed_statuses=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
         for name in self.CAPACITY_FIELDS:
             # Left empty means none: a small LKS should not have to type four zeros.
             self.fields[name].required = False
@@ -69,6 +73,10 @@ class OrganisationForm(forms.ModelForm):
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = 0
         return cleaned
+
+    def changes(self) -> dict:
+        """The organisation's fields the editor changed (the version is not one)."""
+        return {f: self.cleaned_data[f] for f in self.changed_data if f != "version"}
 
 
 class ContactForm(forms.ModelForm):

@@ -102,6 +102,9 @@ class Organisation(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Optimistic locking: an edit names the version it started from, and a stale one is
+    # refused instead of silently overwriting a colleague's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = OrganisationPolicy()

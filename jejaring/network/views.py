@@ -99,11 +99,28 @@ def organisation_edit(request, org_id: int):
         allowed = {org.status}
     form = OrganisationForm(request.POST or None, instance=org, allowed_statuses=allowed)
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in form.changed_data}
         try:
             # Rebuild from the database: a failed ModelForm validation mutated ``org``.
             actions.update_organisation(
-                Organisation.objects.get(pk=org.pk), data, acting_user=request.user
+                Organisation.objects.get(pk=org.pk),
+                form.changes(),
+                acting_user=request.user,
+                expected_version=form.cleaned_data.get("version") or 0,
+            )
+        except actions.OrganisationConflict as exc:
+            # Keep what was typed; the next save, made after comparing, goes over the
+            # version saved meanwhile.
+            data = request.POST.copy()
+            data["version"] = exc.current.version
+            form = OrganisationForm(data, instance=exc.current, allowed_statuses=allowed)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this organisation while you were editing. Nothing "
+                    "was overwritten: your changes are still in the form below. Compare "
+                    "with the saved organisation, then save again."
+                ),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from jejaring.core.schema_types import Year
 from jejaring.core.scoping import region_subtree
 from jejaring.regions.fields import region_by_code
 from jejaring.regions.models import Region, RegionLevel
@@ -32,7 +33,7 @@ class TargetOut(Schema):
 
 class TargetIn(Schema):
     region: str
-    year: int
+    year: Year
     service_type: str
     target: int = Field(..., ge=0)
     baseline: int | None = Field(None, ge=0)
@@ -41,12 +42,12 @@ class TargetIn(Schema):
 
 class DeriveIn(Schema):
     region: str
-    year: int
+    year: Year
     service_type: str
 
 
 class AchievementQuery(Schema):
-    year: int
+    year: Year
     type: str = Field(..., description="SPM service type code")
     region: str | None = Field(None, description="Region code; empty = national")
     level: RegionLevel | None = Field(
@@ -77,7 +78,7 @@ def service_types(request):
 
 
 @router.get("/targets", response=list[TargetOut])
-def list_targets(request, year: int, region: str | None = None, type: str | None = None):
+def list_targets(request, year: Year, region: str | None = None, type: str | None = None):
     rows = Target.objects.filter(year=year).select_related("service_type")
     if region:
         rows = rows.filter(region_subtree("region__code", _region(region).code))
@@ -147,7 +148,7 @@ def achievement(request, filters: Query[AchievementQuery]):
     response=dict,
     summary="A region's yearly SPM report (figures and the office's text)",
 )
-def report(request, code: str, year: int):
+def report(request, code: str, year: Year):
     from .report import STEPS, report_data
 
     region = _region(code)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from jejaring.core.exports import workbook_bytes
 
 from . import figures
 from .models import ReportNotes
@@ -82,6 +82,4 @@ def workbook(region, year: int) -> bytes:
     sheet.column_dimensions["A"].width = 60
     for column in "BCDE":
         sheet.column_dimensions[column].width = 22
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.regions.models import Region
+from jejaring.registry.presenters import audit_shown
 
 from . import actions, figures
 from .models import SpmServiceType
@@ -43,6 +44,15 @@ def dashboard(request):
     total, rows = figures.breakdown(region, year, kind, quarter) if kind else (None, [])
     ranking = sorted((r for r in rows if r.percent is not None), key=lambda r: -r.percent)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
+    gap_people = figures.gap_people(region, year, kind, request.user) if kind else []
+    if gap_people:
+        # The list names people (masked as usual): one audit row naming them all.
+        audit_shown(
+            [view for view, *_rest in gap_people],
+            acting_user=request.user,
+            what="spm gap list",
+            filters=[k for k in ("year", "type", "region", "quarter") if request.GET.get(k)],
+        )
     context = {
         "year": year,
         "kind": kind,
@@ -56,7 +66,7 @@ def dashboard(request):
         "trend": figures.trend(region, kind, years) if kind else [],
         "summary": figures.region_summary(region, year, quarter),
         "needs": figures.needs(region, year, kind) if kind else [],
-        "gap_people": figures.gap_people(region, year, kind, request.user) if kind else [],
+        "gap_people": gap_people,
         "service_rows": figures.service_breakdown(region, year, kind)
         if kind and region is not None and region.level != "province"
         else [],
@@ -72,14 +82,14 @@ def dashboard(request):
 @login_required
 def export_csv(request):
     """The aggregated figures of the dashboard's view as CSV (no personal data)."""
-    import csv
+    from jejaring.core.exports import csv_writer
 
     year, kind, region, quarter, _types = _choices(request)
     total, rows = figures.breakdown(region, year, kind, quarter)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="spm-{year}-{kind.code}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "kode_wilayah",
