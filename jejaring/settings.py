@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "ninja",
+    "csp",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -86,6 +87,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jejaring.core.middleware.PermissionsPolicyMiddleware",
+    # After the language and the user are known, so its refusals read well.
+    "jejaring.core.middleware.InputGuardMiddleware",
     "jejaring.accounts.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -200,9 +205,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
-if env_bool("BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A site served over HTTPS tells browsers to keep to HTTPS for a year; plain-HTTP
+# demos send no HSTS, since it would lock a laptop's browser out of them.
+SECURE_HSTS_SECONDS = int(
+    env("SECURE_HSTS_SECONDS", "31536000" if BEHIND_HTTPS_PROXY or SECURE_SSL_REDIRECT else "0")
+)
+
+# Content-Security-Policy (django-csp): only the product's own scripts and styles run,
+# nothing inline, no frames, forms post only here. The API docs page relaxes it for
+# Swagger UI (jejaring.core.api). A test in tests/browser fails on any violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# The API's interactive docs and schema are for people and programs who log in.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -215,13 +243,23 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "jejaring@localhost")
 SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 # Background work (django-tasks): the database backend by default, processed by
-# `jejaring db_worker`. TASK_BACKEND may name another backend (e.g. a Redis-backed one).
+# `jejaring worker`. TASK_BACKEND may name another backend (e.g. a Redis-backed one).
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
 # For the Redis-backed worker (django-tasks-rq, see docs/imports.md): the queue's address.
 if env("REDIS_URL", ""):
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "")}}
 # Largest spreadsheet an office may upload for import (bytes).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+# What an .xlsx may unpack to in total: a workbook compresses about 5-10x, a zip bomb
+# thousands of times (docs/security.md).
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(10 * IMPORT_MAX_BYTES))
+)
+# Rows an import loads per transaction, and how long a worker's hold on a running import
+# lasts without a heartbeat: after that the import counts as stopped and can be resumed
+# (docs/imports.md). A batch must take well under the lease.
+IMPORT_BATCH_SIZE = int(env("IMPORT_BATCH_SIZE", "5000"))
+IMPORT_LEASE_SECONDS = int(env("IMPORT_LEASE_SECONDS", "120"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -879,8 +879,8 @@ def test_device_distribution_schedule_hand_over_cancel(api):
 # Schema and query counts --------------------------------------------------------
 
 
-def test_openapi_lists_the_collaboration_paths(db):
-    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+def test_openapi_lists_the_collaboration_paths(as_user):
+    paths = as_user("petugas.bandung").get("/api/v1/openapi.json").json()["paths"]
     for path in [
         "/api/v1/collaboration/forums/",
         "/api/v1/collaboration/meetings/{meeting_id}/invitation.ics",

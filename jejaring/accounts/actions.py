@@ -67,10 +67,23 @@ def set_roles(user: User, roles, *, acting_user) -> None:
 
 @transaction.atomic
 def set_active(user: User, active: bool, *, acting_user) -> None:
+    """Disable or re-enable a login. Disabling revokes the user's API tokens for good:
+    re-enabling the person must not bring back tokens that may have leaked meanwhile."""
     before = audit.snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit.record_update(user, before, acting_user=acting_user, parent=user.organisation)
+    revoked = 0 if active else revoke_all_tokens(user)
+    audit.record_update(
+        user,
+        before,
+        acting_user=acting_user,
+        parent=user.organisation,
+        message=f"tokens revoked: {revoked}" if revoked else "",
+    )
+
+
+def revoke_all_tokens(user: User) -> int:
+    return user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.admin import AuditedModelAdmin
 
+from .actions import revoke_all_tokens
 from .models import ApiToken, User, UserRole
 
 
@@ -25,6 +26,12 @@ class JejaringUserAdmin(AuditedModelAdmin, UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("Jejaring"), {"fields": ("organisation", "must_change_password")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Same rule as accounts.actions.set_active: a disabled user's tokens die with it.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            revoke_all_tokens(obj)
 
 
 @admin.register(ApiToken)

@@ -11,15 +11,12 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         if not token.startswith(TOKEN_PREFIX):
             raise HttpError(401, _("This token is not valid."))
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
-            .first()
-        )
-        if found is None:
-            raise HttpError(401, _("This token is not valid or has been revoked."))
-        if not found.user.is_active:
+        found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        # A disabled user's tokens are revoked too; saying "disabled" tells why.
+        if found is not None and not found.user.is_active:
             raise HttpError(401, _("This token belongs to a disabled user."))
+        if found is None or found.revoked_at is not None:
+            raise HttpError(401, _("This token is not valid or has been revoked."))
         found.mark_used()
         request.user = found.user
         return found.user

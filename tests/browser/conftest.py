@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import build_network
 
@@ -63,14 +63,37 @@ def context_options() -> dict:
     return {"locale": BROWSER_LOCALE}
 
 
+def watch_csp(context: BrowserContext) -> list[str]:
+    """Collect the Content-Security-Policy violations Chromium reports in this context.
+
+    The policy (jejaring/settings.py) allows no inline script or style; a template or
+    script that slips one in breaks silently in the browser, so the test fails instead.
+    """
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def fail_on_csp_violations(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+
 @pytest.fixture
 def page(browser: Browser, context_options: dict) -> Iterator[Page]:
     """A fresh context per test, so cookies and sessions never leak between tests."""
     context = browser.new_context(**context_options)
     context.set_default_timeout(TIMEOUT_MS)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    fail_on_csp_violations(violations)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -101,11 +124,13 @@ def party(browser: Browser, network: str) -> Iterator[Callable[[str], Page]]:
     from tests.browser.test_browser import login
 
     pages: dict[str, Page] = {}
+    watched: list[list[str]] = []
 
     def open_as(username: str) -> Page:
         if username not in pages:
             context = browser.new_context(locale=BROWSER_LOCALE)
             context.set_default_timeout(TIMEOUT_MS)
+            watched.append(watch_csp(context))
             page = context.new_page()
             login(page, network, username)
             expect(page.locator(".whoami")).to_be_visible()
@@ -115,3 +140,4 @@ def party(browser: Browser, network: str) -> Iterator[Callable[[str], Page]]:
     yield open_as
     for page in pages.values():
         page.context.close()
+    fail_on_csp_violations([v for found in watched for v in found])

@@ -125,3 +125,11 @@ def test_region_drill_down_is_public(page: Page, network: str):
     expect(villages.first).to_be_visible()
     expect(villages.first.locator("a")).to_have_attribute("href", re.compile(r"/wilayah/14\.71\."))
     assert villages.count() > 1
+
+
+def test_api_docs_render_under_the_content_security_policy(page: Page, network: str):
+    """Swagger UI is the one page with a relaxed style policy; its scripts must still run
+    under script-src 'self' (the page fixture fails the test on any CSP violation)."""
+    login(page, network, "petugas.pekanbaru")
+    page.goto(f"{network}/api/v1/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()

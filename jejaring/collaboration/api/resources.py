@@ -94,7 +94,9 @@ class PostIn(Schema):
     available_until: datetime.date | None = None
 
 
-class SuggestionOut(Schema):
+# Not "SuggestionOut": ninja names OpenAPI components by class name, and the cases app's
+# referral suggestions already use that name, so one documented schema hid the other.
+class MatchSuggestionOut(Schema):
     post: PostOut
     score: int = Field(..., description="0 to 100")
     reasons: list[str]
@@ -249,7 +251,7 @@ def get_post(request, post_id: int):
 
 @router.get(
     "/board/{int:post_id}/suggestions",
-    response=list[SuggestionOut],
+    response=list[MatchSuggestionOut],
     summary="Suggested matches: open posts of the other kind, scored (see matching.py)",
 )
 def match_suggestions(request, post_id: int, limit: int = 5):

@@ -27,6 +27,13 @@
       container.textContent = container.dataset.empty || "—";
       return;
     }
+    // Cytoscape adds a <style> element unless one with this id exists; the
+    // Content-Security-Policy refuses it, and jejaring.css carries its one rule.
+    if (!document.getElementById("__________cytoscape_stylesheet")) {
+      var marker = document.createElement("meta");
+      marker.id = "__________cytoscape_stylesheet";
+      document.head.appendChild(marker);
+    }
     var cy = cytoscape({
       container: container,
       elements: elements,

@@ -7,3 +7,14 @@
   document.addEventListener("DOMContentLoaded", sync);
   wide.addEventListener("change", sync);
 })();
+
+// Behaviour that used to sit in on*="" attributes: the Content-Security-Policy allows
+// no inline script, so pages mark elements with data-* attributes instead.
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.submit();
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) window.print();
+});
