@@ -10,6 +10,7 @@ in memory at once.
 
 from __future__ import annotations
 
+import abc
 import codecs
 import csv
 import itertools
@@ -39,12 +40,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-class UnreadableCell:
+class UnreadableCell(abc.ABC):
     """A cell whose value is not taken: a mapped field holding one is an error, with
     ``reason()``; ``str()`` gives the cell as it was, for the rejected-rows file."""
 
+    @abc.abstractmethod
     def reason(self) -> str:
-        raise NotImplementedError
+        """Why the cell was set aside, in the user's language."""
 
 
 class FormulaWithoutValue(UnreadableCell):
