@@ -45,8 +45,8 @@ check: $(STAMP)
 	$(RUN_ENV) $(BIN)/jejaring check
 	$(RUN_ENV) $(BIN)/jejaring makemigrations --check --dry-run
 
-# The benchmarks (docs/performance.md); synth.py, splink_run.py and _common.py are
-# their helpers, not benchmarks of their own.
+# The benchmarks (docs/performance.md); synth.py, synth_field.py, febrl.py, splink_run.py
+# and _common.py are their helpers, not benchmarks of their own.
 BENCHMARKS := person_search spm_dashboard import_pipeline linkage
 bench: $(STAMP)
 	for b in $(BENCHMARKS); do $(BIN)/python benchmarks/$$b.py || exit 1; done

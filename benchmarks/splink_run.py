@@ -11,6 +11,16 @@ deterministic rules, u by random sampling, m by expectation maximisation on two 
 rules), predicts with the blocking rules of ``splink_settings.json`` and clusters the
 pairs at the threshold match probability.
 
+The exact-name level is term-frequency adjusted (a common name agreeing is weaker
+evidence than a rare one, as Splink's guide recommends for names); the birth date's
+exact level is not a plain equality (year-only dates are excluded), which Splink does
+not allow a term-frequency adjustment on.
+
+A NIK that failed a structure or consistency rule arrives as ``nik_unverified``: it is
+compared (as ``nik_any``, the verified NIK or else the unverified digits) but the
+deterministic rules for the prior use verified NIKs only. The region is compared at the
+depth both records have (village, district, regency, province), as our engine does.
+
 The family card (KK) and the father's name are blocking keys only, not comparisons:
 siblings share both (and the mother), and under Splink's independence assumption these
 household fields together outweighed a complete name mismatch (precision 0.45 at 100k
@@ -38,6 +48,7 @@ WITH source AS (
         nullif(name_key, '') AS name_key,
         nullif(sex, '') AS sex,
         nullif(nik, '') AS nik,
+        nullif(nik_unverified, '') AS nik_unverified,
         nullif(kk, '') AS kk,
         TRY_CAST(nullif(birth_date, '') AS DATE) AS birth_date,
         coalesce(year_only = '1', false) AS year_only,
@@ -49,7 +60,9 @@ WITH source AS (
     SELECT *, string_split(name_key, ' ') AS name_words FROM source
 )
 SELECT
-    unique_id, name_key, sex, nik, kk, birth_date, year_only, region, mother_key, father_key,
+    unique_id, name_key, sex, nik, nik_unverified, kk, birth_date, year_only, region,
+    mother_key, father_key,
+    coalesce(nik, nik_unverified) AS nik_any,
     name_words[1] AS first_word,
     name_words[-1] AS last_word,
     array_to_string(list_sort(name_words), ' ') AS sorted_name,
@@ -62,7 +75,9 @@ SELECT
         printf('%d-%d-%d', year(birth_date), least(month(birth_date), day(birth_date)),
                greatest(month(birth_date), day(birth_date)))
     END AS birth_canon,
+    left(region, 8) AS district,
     left(region, 5) AS regency,
+    left(region, 2) AS province,
     string_split(mother_key, ' ')[1] AS mother_first
 FROM words
 """
@@ -76,6 +91,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability")
     parser.add_argument("--u-pairs", type=float, default=5e6, help="pairs sampled for u")
     parser.add_argument("--stats", type=Path)
+    parser.add_argument("--model", type=Path, help="write the trained model (JSON) here")
     parser.add_argument("--verbose", action="store_true", help="Splink's INFO log")
     args = parser.parse_args()
 
@@ -115,6 +131,8 @@ def main() -> None:
         block_on("name_key", "region"), estimate_without_term_frequencies=True
     )
     lap("train: m (EM)")
+    if args.model:
+        linker.misc.save_model_to_json(str(args.model), overwrite=True)
 
     predictions = linker.inference.predict(threshold_match_probability=args.threshold)
     count_sql = f"SELECT count(*) FROM {predictions.physical_name}"  # noqa: S608

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from jejaring.accounts.models import User
 from jejaring.imports import actions, columns, pipeline, readers
-from jejaring.imports.cleaning import ERROR, WARNING, RowCleaner, clean_nik, parse_date
+from jejaring.imports.cleaning import WARNING, RowCleaner, clean_nik, parse_date
 from jejaring.imports.models import ImportJob, ImportProblem, RowOutcome
 from jejaring.reference.models import PmksCategory
 from jejaring.registry.models import BirthDatePrecision
@@ -142,17 +142,18 @@ def test_merged_two_row_header_under_a_title_with_column_numbers_and_blank_rows(
         "Nama",
         "NIK",
         "Jenis Kelamin",
-        "Tempat Lahir",
-        "Tgl Lahir",
-        "Ayah",
-        "Ibu",
+        # The levels of the merged header are combined.
+        "Kelahiran / Tempat Lahir",
+        "Kelahiran / Tgl Lahir",
+        "Orang Tua / Ayah",
+        "Orang Tua / Ibu",
         "Desa/Kelurahan",
         "Kecamatan",
     ]
-    assert job.mapping["Ibu"] == "mother_name"
-    assert job.mapping["Ayah"] == "father_name"
-    assert job.mapping["Tgl Lahir"] == "birth_date"
-    assert job.mapping["Tempat Lahir"] == "birthplace"
+    assert job.mapping["Orang Tua / Ibu"] == "mother_name"
+    assert job.mapping["Orang Tua / Ayah"] == "father_name"
+    assert job.mapping["Kelahiran / Tgl Lahir"] == "birth_date"
+    assert job.mapping["Kelahiran / Tempat Lahir"] == "birthplace"
     # The numbering row and the blank rows are not data rows.
     assert_counts(job, rows=2, error_rows=0)
     records, _outcomes, _targets = plan_of(job)
@@ -177,14 +178,23 @@ def test_problems_name_the_row_the_officer_sees_in_the_district_file(org):
     job = dry_run("district.xlsx", org)
     assert job.header_row == 4
     found = [(row, column, severity) for row, column, severity, _m in problems(job)]
+    # Every problem is a warning: each of these rows names a person with a sex and a
+    # village, so each person is imported and only the bad value is set aside.
     assert found == [
-        (8, "NIK", ERROR),  # scientific notation
+        (8, "NIK", WARNING),  # scientific notation: the NIK set aside
         (11, "Tgl Lahir", WARNING),  # 07/25/2015 read as 25/07/2015
         (12, "", WARNING),  # the same as row 7
-        (13, "Tgl Lahir", ERROR),  # 30/02/2012
+        (13, "Tgl Lahir", WARNING),  # 30/02/2012: the date set aside
     ]
     records, outcomes, targets = plan_of(job)
-    assert sorted(records) == [6, 7, 10, 11, 12, 14]  # row 9 is blank
+    assert sorted(records) == [6, 7, 8, 10, 11, 12, 13, 14]  # row 9 is blank
+    assert (records[8].full_name, records[8].nik, records[8].nik_unverified) == (
+        "Candra Wijaya",
+        "",
+        "",  # the digits are gone: nothing to keep, nothing made up
+    )
+    assert (records[13].full_name, records[13].birth_date) == ("Eka Putri", None)
+    assert RowOutcome.REFUSED not in outcomes.values()
     assert records[10].birth_date == datetime.date(2016, 1, 1)  # Excel serial 42370
     assert records[14].birth_date == datetime.date(2011, 4, 4)  # a computed formula
     assert targets == {11: 6, 12: 7}  # Andhika is Andika; row 12 repeats row 7
@@ -194,28 +204,37 @@ def test_problems_name_the_row_the_officer_sees_in_the_district_file(org):
 # --- formulas and dates ---------------------------------------------------------------------
 
 
-def test_formula_with_a_cached_value_is_read_and_one_without_is_an_error(org):
+def test_formula_with_a_cached_value_is_read_and_one_without_is_set_aside(org):
     job = dry_run("formulas.xlsx", org)
-    assert_counts(job, rows=2, error_rows=1, created=1)
+    assert_counts(job, rows=2, error_rows=0, refused=0, created=2)
     assert problems(job) == [
         (
             3,
             "Tgl Lahir",
-            ERROR,
+            WARNING,
             "This cell holds a formula (=DATE(2013,6,18)) whose result the file does not "
-            "carry. Open the file in Excel, save it, and upload it again.",
+            "carry. Open the file in Excel, save it, and upload it again. "
+            "Set aside: the person is imported without it.",
         )
     ]
     records, _outcomes, _targets = plan_of(job)
     assert records[2].full_name == "Taufik Hidayat"
     assert records[2].birth_date == datetime.date(2012, 5, 17)  # Excel's cached 41046
-    assert 3 not in records
+    # Wulan Sari is kept (a sex and a village), without the date the file does not carry.
+    assert (records[3].full_name, records[3].birth_date) == ("Wulan Sari", None)
 
 
 def test_dates_as_dates_text_serial_numbers_years_and_words(org):
     job = dry_run("dates.xlsx", org)
-    assert_counts(job, rows=6, error_rows=1, warnings=0)
-    assert problems(job) == [(7, "Tgl Lahir", ERROR, "31/02/2014 is not a real date.")]
+    assert_counts(job, rows=6, error_rows=0, warnings=1)
+    assert problems(job) == [
+        (
+            7,
+            "Tgl Lahir",
+            WARNING,
+            "31/02/2014 is not a real date. Set aside: the person is imported without it.",
+        )
+    ]
     records, _outcomes, _targets = plan_of(job)
     exact, year = BirthDatePrecision.EXACT, BirthDatePrecision.YEAR
     read = {row: (r.birth_date, r.birth_date_precision) for row, r in records.items()}
@@ -225,25 +244,30 @@ def test_dates_as_dates_text_serial_numbers_years_and_words(org):
         4: (datetime.date(2012, 5, 17), exact),  # serial number 41046
         5: (datetime.date(1950, 7, 1), year),  # "1950"
         6: (datetime.date(2014, 3, 12), exact),  # "12 Maret 2014"
+        7: (None, exact),  # "31/02/2014": Rudi is kept, the date set aside
     }
 
 
 # --- NIKs -----------------------------------------------------------------------------------
 
 
-def test_nik_in_scientific_notation_is_an_error_never_truncated(org):
+def test_nik_in_scientific_notation_is_set_aside_never_truncated(org):
     job = dry_run("nik_problems.csv", org)
     found = {row: (column, severity, message) for row, column, severity, message in problems(job)}
     for row, shown in ((2, "3.2E+15"), (3, "1,47101E+15")):
         column, severity, message = found[row]
-        assert (column, severity) == ("NIK", ERROR)
+        assert (column, severity) == ("NIK", WARNING)
         assert f"“{shown}” is a number Excel turned into scientific notation" in message
         assert "the digits of the NIK are lost" in message
-    records, _outcomes, _targets = plan_of(job)
-    assert 2 not in records and 3 not in records
+        assert message.endswith("Set aside: the person is imported without it.")
+    records, outcomes, _targets = plan_of(job)
+    # The people are kept; the NIK is not, not even as unverified digits.
+    assert outcomes[2] != RowOutcome.REFUSED and outcomes[3] != RowOutcome.REFUSED
+    assert records[2].nik == records[3].nik == records[2].nik_unverified == ""
+    assert records[3].nik_unverified == ""
     # No digits were made up from the mantissa.
     assert all(len(r.nik) == 16 for r in records.values() if r.nik)
-    assert {r.nik for r in records.values()} == {"1471011506900002", "1471012008850003"}
+    assert {r.nik for r in records.values() if r.nik} == {"1471011506900002", "1471012008850003"}
 
 
 def test_nik_typed_with_spaces_or_dots_is_cleaned_and_accepted(org):
@@ -255,29 +279,37 @@ def test_nik_typed_with_spaces_or_dots_is_cleaned_and_accepted(org):
     assert outcomes[4] == outcomes[5] == RowOutcome.CREATED
 
 
-def test_nik_contradicting_the_sex_is_an_error(org):
+def test_nik_contradicting_the_sex_is_kept_unverified(org):
     job = dry_run("nik_problems.csv", org)
-    assert_counts(job, rows=5, error_rows=3, created=2)
+    assert_counts(job, rows=5, error_rows=0, refused=0, nik_unverified=1)
+    rule = (
+        "The NIK's day of birth is 55, which means female, but the person is recorded "
+        "as male (women add 40 to the day)."
+    )
     assert [p for p in problems(job) if p[0] == 6] == [
-        (
-            6,
-            "NIK",
-            ERROR,
-            "The NIK's day of birth is 55, which means female, but the person is recorded "
-            "as male (women add 40 to the day).",
-        )
+        (6, "NIK", WARNING, f"{rule} The NIK is kept on the person as an unverified NIK.")
     ]
+    records, _outcomes, _targets = plan_of(job)
+    agus = records[6]
+    assert (agus.nik, agus.nik_unverified, agus.nik_unverified_reason) == (
+        "",
+        "1471015506900004",
+        rule,
+    )
+    assert agus.sex == "M"  # as the row says: never read from an unverified NIK
 
 
-def test_numeric_nik_that_lost_its_last_digit_is_an_error(org):
+def test_numeric_nik_that_lost_its_last_digit_is_kept_unverified(org):
     job = dry_run("numeric_nik.xlsx", org)
-    assert_counts(job, rows=2, error_rows=1, created=1)
+    assert_counts(job, rows=2, error_rows=0, created=2, nik_unverified=1)
     [(row, column, severity, message)] = problems(job)
-    assert (row, column, severity) == (2, "NIK", ERROR)
+    assert (row, column, severity) == (2, "NIK", WARNING)
     assert "kept only 15 digits: the last digit is lost" in message
     assert "Format the NIK column as Text" in message
     records, _outcomes, _targets = plan_of(job)
-    assert 2 not in records
+    # What Excel left, kept as it is: unverified, never the NIK, never "corrected".
+    assert (records[2].nik, records[2].nik_unverified) == ("", "1471015506900000")
+    assert records[2].nik_unverified_reason
     assert records[3].nik == "1471010306880001"  # the NIK typed as text
 
 
@@ -574,9 +606,10 @@ def test_clean_nik_refuses_scientific_notation(value):
 
 
 @pytest.mark.parametrize("value", [1471015506900000, 1471015506900000.0])
-def test_clean_nik_refuses_a_number_that_lost_its_sixteenth_digit(value):
+def test_clean_nik_distrusts_a_number_that_lost_its_sixteenth_digit(value):
     digits, error, warning = clean_nik(value, "No KK")
-    assert (digits, warning) == ("", "")
+    # The digits Excel left are returned to be kept as unverified, with the reason.
+    assert (digits, warning) == ("1471015506900000", "")
     assert "kept only 15 digits: the last digit is lost" in error
     assert "Format the No KK column as Text" in error
 

@@ -138,7 +138,7 @@ def test_an_expired_lease_shows_stopped_with_resume_on_the_page_and_the_api(
     page = as_user(OWNER).get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert 'id="resume"' in page
     assert "Lanjutkan impor" in page
-    assert "2 dari 5 baris sudah dimuat sebelum terhenti" in page
+    assert "2 dari 6 baris sudah dimuat sebelum terhenti" in page
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.lease_owner == ""
@@ -157,7 +157,7 @@ def test_an_expired_lease_shows_stopped_with_resume_on_the_page_and_the_api(
     run_queued_tasks()
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
-    assert ImportedRow.objects.filter(job=job).count() == 5
+    assert ImportedRow.objects.filter(job=job).count() == 6
     for name in ["Rahmat Hidayat", "Nurul Fitri", "Zulkifli", "Hasanah", "Salmah"]:
         assert Person.objects.filter(full_name=name).count() == 1, name
 
@@ -204,7 +204,7 @@ def test_the_command_resumes_a_dead_workers_import(org, short_lease, monkeypatch
     call_command("import", "--resume", str(job.pk), "--organisation", ORG, stdout=io.StringIO())
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
-    assert ImportedRow.objects.filter(job=job).count() == 5
+    assert ImportedRow.objects.filter(job=job).count() == 6
     assert Person.objects.filter(full_name="Rahmat Hidayat").count() == 1
 
 
@@ -226,7 +226,7 @@ def test_a_worker_presumed_dead_cannot_commit_another_batch(org, short_lease):
     job.refresh_from_db()
     assert (job.status, job.next_index) == (JobStatus.IMPORTING, 0)
     actions.run_import(job, acting_user=user())
-    assert ImportedRow.objects.filter(job=job).count() == 5
+    assert ImportedRow.objects.filter(job=job).count() == 6
 
 
 @pytest.mark.django_db

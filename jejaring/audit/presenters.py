@@ -103,6 +103,9 @@ def _masked_value(key: str, value):
         return initials(str(value))
     if key in ("nik", "kk_number"):
         return nik_rules.mask(str(value))
+    if key == "nik_unverified":
+        # The NIK's own rule (its reason stays hidden: it quotes the hidden digits).
+        return nik_rules.mask_unverified(str(value))
     if key == "birth_date":
         return str(value)[:4]
     if key == "region_id":

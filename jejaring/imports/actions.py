@@ -18,11 +18,12 @@ from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 from jejaring.core.files import size_and_limit
 from jejaring.core.scoping import VIEW_IDENTITY, scope_for
+from jejaring.regions.models import Region
 from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person
 
 from . import columns, linkage
-from .cleaning import ERROR
+from .cleaning import WARNING
 from .leases import Lease, LeaseLost, recover_stale_jobs
 from .loading import Loader
 from .models import (
@@ -30,6 +31,8 @@ from .models import (
     ImportJob,
     ImportProblem,
     JobStatus,
+    LinkageModel,
+    LinkageModelSource,
     LinkReview,
     ReviewStatus,
 )
@@ -39,8 +42,9 @@ from .readers import ACCEPTED, check_file, open_sheet
 
 logger = logging.getLogger(__name__)
 
-# Only the first problems are kept row by row; the counts always cover all of them.
-MAX_STORED_PROBLEMS = 5000
+# Problems are stored in batches of this many: every one is kept (the count is exact),
+# and no list of a million model objects is built at once.
+PROBLEM_BATCH = 1000
 
 
 def max_upload_bytes() -> int:
@@ -122,10 +126,32 @@ def _take_sheet(job: ImportJob, sheet) -> list[str]:
     saved = ColumnMapping.objects.filter(
         organisation=job.organisation, layout_key=layout_key(sheet.headers)
     ).first()
-    job.mapping = saved.mapping if saved else columns.guess_mapping(sheet.headers)
     if saved:
+        # The officer's own choice for this layout stands over any guess.
+        job.mapping = saved.mapping
         job.notes = [*job.notes, _("The column mapping saved for this layout was used.")]
-    return ["file_type", "encoding", "sheet_name", "header_row", "headers", "notes", "mapping"]
+    else:
+        # Only the codes the sample holds are looked up, not the whole region table.
+        candidates = sorted(columns.region_code_candidates(sheet.sample))
+        known: set[str] = set()
+        for start in range(0, len(candidates), 1000):
+            chunk = candidates[start : start + 1000]
+            known.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
+        job.mapping, notes = columns.recognise_by_content(
+            sheet.headers, columns.guess_mapping(sheet.headers), sheet.sample, known
+        )
+        job.notes = [*job.notes, *notes]
+    job.unused_columns = columns.unused_columns(sheet.headers, job.mapping)
+    return [
+        "file_type",
+        "encoding",
+        "sheet_name",
+        "header_row",
+        "headers",
+        "notes",
+        "mapping",
+        "unused_columns",
+    ]
 
 
 def run_read(job: ImportJob, *, acting_user) -> ImportJob:
@@ -217,8 +243,10 @@ def set_mapping(job: ImportJob, mapping: dict[str, str], *, acting_user) -> Impo
         raise ValidationError(errors)
     before = audit.snapshot(job)
     job.mapping = cleaned
+    job.linkage_model = {}  # other columns, other records: the next check learns again
+    job.unused_columns = columns.unused_columns(job.headers, cleaned)
     job.status = JobStatus.MAPPING
-    job.save(update_fields=["mapping", "status"])
+    job.save(update_fields=["mapping", "unused_columns", "status", "linkage_model"])
     ColumnMapping.objects.update_or_create(
         organisation=job.organisation,
         layout_key=layout_key(job.headers),
@@ -325,16 +353,22 @@ def _working(job: ImportJob, status: str):
 
 
 def _store_problems(job: ImportJob, plan) -> None:
+    """Every problem of the plan, none left out: the officer must be able to see each."""
     ImportProblem.objects.filter(job=job).delete()
-    ImportProblem.objects.bulk_create(
-        [
-            ImportProblem(
-                job=job, row=p.row, column=p.column[:200], message=p.message, severity=p.severity
-            )
-            for p in plan.problems[:MAX_STORED_PROBLEMS]
-        ],
-        batch_size=1000,
-    )
+    problems = plan.problems
+    for start in range(0, len(problems), PROBLEM_BATCH):
+        ImportProblem.objects.bulk_create(
+            [
+                ImportProblem(
+                    job=job,
+                    row=p.row,
+                    column=p.column[:200],
+                    message=p.message,
+                    severity=p.severity,
+                )
+                for p in problems[start : start + PROBLEM_BATCH]
+            ]
+        )
 
 
 def run_check(job: ImportJob, *, acting_user) -> ImportJob:
@@ -346,6 +380,9 @@ def run_check(job: ImportJob, *, acting_user) -> ImportJob:
             lease.renew()
             _store_problems(job, plan)
             job.counts = plan.counts()
+            job.column_report = plan.column_report
+            # The import reuses the model the dry run learnt, so it decides as shown.
+            job.linkage_model = plan.linkage_model
             job.total_rows = plan.total_rows
             job.rows_done = plan.total_rows
             job.problem_count = len(plan.problems)
@@ -362,6 +399,10 @@ def run_import(job: ImportJob, *, acting_user) -> ImportJob:
     dry run), then the batches from the resume point on."""
     with _working(job, JobStatus.IMPORTING) as lease:
         plan = build_plan(job, acting_user, progress=lambda done: lease.beat())
+        if job.linkage_model != plan.linkage_model:
+            # Kept before any batch: a resumed import must link with the very same model.
+            job.linkage_model = plan.linkage_model
+            ImportJob.objects.filter(pk=job.pk).update(linkage_model=plan.linkage_model)
         lease.renew(total_rows=len(plan.records), rows_done=job.next_index)
         job.total_rows = len(plan.records)
         Loader(job, plan, acting_user, lease=lease).run(progress=None)
@@ -372,19 +413,29 @@ def run_import(job: ImportJob, *, acting_user) -> ImportJob:
 def _finish_import(job: ImportJob, plan, lease: Lease, acting_user) -> None:
     with transaction.atomic():
         lease.renew()
-        # Rows whose case or service the cases rules refused (stored while loading) add
-        # to the rows the plan already left out; the stored list is capped, the plan's
-        # count is not.
-        refused = (
-            ImportProblem.objects.filter(job=job, severity=ERROR, column="")
-            .values("row")
-            .distinct()
-            .count()
-        )
-        job.counts = {**plan.counts(), "error_rows": plan.error_rows + refused}
-        job.error_rows = job.counts["error_rows"]
-        job.problem_count = ImportProblem.objects.filter(job=job).count()
+        # Each batch stored its rows' problems whole, the ones loading added too (a
+        # service the cases rules refused, a linked row's NIK): the stored list is the
+        # exact, complete one.
+        stored = ImportProblem.objects.filter(job=job)
+        job.problem_count = stored.count()
+        job.counts = {
+            **plan.counts(),
+            "problems": job.problem_count,
+            "warnings": stored.filter(severity=WARNING).count(),
+        }
+        job.column_report = plan.column_report
+        job.error_rows = plan.error_rows
         job.status = JobStatus.DONE
+        if plan.linkage_model:
+            # Kept with the job, so any link or review pair of this run can be explained.
+            LinkageModel.objects.create(
+                organisation=job.organisation,
+                source=LinkageModelSource.IMPORT,
+                job=job,
+                params=plan.linkage_model,
+                records=plan.linkage_model.get("records", 0),
+                pairs=plan.linkage_model.get("pairs", 0),
+            )
         job.finished_at = timezone.now()
         job.rows_done = job.total_rows
         job.lease_owner, job.lease_expires_at = "", None
@@ -449,13 +500,27 @@ def decide_review(review: LinkReview, decision: str, *, acting_user) -> LinkRevi
 
 def find_duplicates(organisation, *, acting_user) -> int:
     """Linkage on demand: the people the user sees in full, compared with each other;
-    pairs likely to be one person go to the review queue. Returns the pairs queued."""
+    pairs likely to be one person go to the review queue. Returns the pairs queued.
+
+    The model is learnt from these people, with the pairs reviewers have decided as
+    labelled pairs, and stored: the entry guard and small imports use the latest one."""
+    from .training import labelled_pairs
+
     _require_importer(acting_user, organisation)
     people = Person.objects.restrict(acting_user, VIEW_IDENTITY).filter(merged_into__isnull=True)
     rows = people.values_list(*PERSON_LINK_FIELDS).iterator(chunk_size=5000)
     records = [link_record_from_person(*row) for row in rows]
-    matches = linkage.link_within(records)
+    confirmed, rejected = labelled_pairs(organisation)
+    model = linkage.train(records, confirmed=confirmed, rejected=rejected)
+    matches = linkage.link_within(records, model)
     with transaction.atomic():
+        LinkageModel.objects.create(
+            organisation=organisation,
+            source=LinkageModelSource.REGISTRY,
+            params=model.to_dict(),
+            records=model.records,
+            pairs=model.pairs,
+        )
         before = LinkReview.objects.filter(organisation=organisation).count()
         LinkReview.objects.bulk_create(
             [
@@ -466,6 +531,7 @@ def find_duplicates(organisation, *, acting_user) -> int:
                     candidate_id=min(records[m.a].ref, records[m.b].ref),
                     score=round(m.score, 2),
                     reasons=list(m.reasons),
+                    evidence=[[p.comparison, p.level, round(p.weight, 2)] for p in m.parts],
                 )
                 for m in matches
             ],

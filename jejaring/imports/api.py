@@ -4,19 +4,44 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import LimitOffsetPagination, PageNumberPagination, paginate
 
+from jejaring.core.filtering import filtered
 from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 
-from . import actions
-from .models import ImportJob, ImportProblem, LinkReview, ReviewStatus
+from . import actions, linkage
+from .models import (
+    ImportedRow,
+    ImportJob,
+    ImportProblem,
+    JobStatus,
+    LinkReview,
+    ReviewStatus,
+    RowOutcome,
+)
 from .policies import may_import
+from .review_filters import (
+    LinkReviewFilter,
+    audit_pairs,
+    present_pairs,
+    queue_data,
+    queue_queryset,
+)
 
 router = Router(tags=["imports & record linkage"])
+
+
+class ColumnReportOut(Schema):
+    column: str
+    field: str
+    kept: int
+    set_aside: int
+    reasons: dict[str, int] = Field(..., description="why values were set aside: message → rows")
 
 
 class JobOut(Schema):
@@ -38,13 +63,88 @@ class JobOut(Schema):
     total_rows: int
     rows_done: int
     percent: int
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(
+        ...,
+        description=(
+            "exact: rows, created, linked, review (pairs stored for review once imported; "
+            "pairs found in a dry run), review_rows, same_in_file, already, refused, problems"
+        ),
+    )
     problem_count: int
     error_rows: int
+    unused_columns: list[str] = Field(
+        ..., description="columns no field reads: map them with PUT /{id}/mapping"
+    )
+    column_report: list[ColumnReportOut]
     failure: str
     created_at: datetime.datetime
     checked_at: datetime.datetime | None
     finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_counts(job) -> dict[str, int]:
+        return exact_counts(job)
+
+
+# The counts every summary holds, zero when the run had none.
+ROW_COUNTS = ("rows", "created", "linked", "review", "same_in_file", "already", "refused")
+
+
+def exact_counts(job: ImportJob) -> dict[str, int]:
+    """The job's numbers as the page, the API and the command report them: every row
+    counted once, problems never capped, and the review pairs as stored."""
+    counts = {key: int(value) for key, value in job.counts.items()}
+    summary = {key: counts.get(key, 0) for key in ROW_COUNTS}
+    summary["review_rows"] = counts.get("review", 0)
+    stored = 0
+    if job.status == JobStatus.DONE:
+        stored = getattr(job, "stored_reviews", None)
+        if stored is None:
+            stored = LinkReview.objects.filter(job=job).count()
+    # Before loading nothing is stored: the dry run's pairs (registry and in-file) say
+    # what the queue will receive.
+    summary["review"] = stored or counts.get("review", 0) + counts.get("file_reviews", 0)
+    summary["problems"] = job.problem_count
+    summary["error_rows"] = job.error_rows
+    return {**counts, **summary}
+
+
+class RowProblemOut(Schema):
+    column: str = Field("", description="the column's label; empty for the row as a whole")
+    message: str
+    severity: str = Field("", description="error (the row refused) or warning")
+
+
+class RowEvidenceOut(Schema):
+    comparison: str
+    level: str
+    label: str
+    weight: float
+
+
+class RowOut(Schema):
+    row: int = Field(..., description="the row number the spreadsheet shows")
+    outcome: str
+    person: int | None = Field(..., alias="person_id")
+    problems: list[RowProblemOut]
+    weight: float | None = Field(
+        None, description="the match weight (log2 odds) of the link, when the model linked it"
+    )
+    evidence: list[RowEvidenceOut] = Field(
+        default_factory=list, description="each comparison's part of the weight"
+    )
+
+    @staticmethod
+    def resolve_evidence(obj) -> list[dict]:
+        return [
+            {
+                "comparison": c,
+                "level": level,
+                "label": str(linkage.LEVEL_LABELS.get((c, level), level)),
+                "weight": w,
+            }
+            for c, level, w in obj.evidence
+        ]
 
 
 class ProblemOut(Schema):
@@ -66,13 +166,38 @@ class FieldOut(Schema):
     label: str
 
 
+class ReviewPersonOut(Schema):
+    id: int
+    name: str = Field(..., description="initials and '(dilindungi)' where the identity is hidden")
+    identity_protected: bool
+    birth: str
+    sex: str | None = Field(..., description="null where the identity is hidden")
+    place: str
+    nik: str = Field(..., description="masked as on the person's record, with its state")
+    nik_state: Literal["verified", "unverified", "none"]
+
+
+class EvidenceOut(Schema):
+    comparison: str
+    level: str
+    label: str
+    weight: float = Field(..., description="this comparison's part of the match weight (log2)")
+
+
 class ReviewOut(Schema):
     id: int
-    record: int = Field(..., alias="record_id")
-    candidate: int = Field(..., alias="candidate_id")
-    score: float
-    reasons: list[str]
-    job: int | None = Field(None, alias="job_id")
+    record: int
+    candidate: int
+    score: float = Field(..., description="the match weight (same as `weight`)")
+    weight: float = Field(..., description="the match weight: log2 odds that they are one person")
+    probability: float
+    reasons: list[str] = Field(..., description="empty where either identity is hidden")
+    evidence: list[EvidenceOut] = Field(
+        ..., description="each comparison's part; empty where either identity is hidden"
+    )
+    new_record: ReviewPersonOut
+    existing_record: ReviewPersonOut
+    job: int | None
     status: str
     decided_at: datetime.datetime | None
 
@@ -104,7 +229,8 @@ def fields(request):
 def list_jobs(request):
     # Jobs whose worker died are listed as stopped, not as running for ever.
     actions.recover_stale_jobs()
-    return ImportJob.objects.restrict(request.auth)
+    # The stored review pairs in the same query as the jobs, for their exact counts.
+    return ImportJob.objects.restrict(request.auth).annotate(stored_reviews=Count("reviews"))
 
 
 @router.post(
@@ -171,10 +297,62 @@ def problems(request, job_id: int, severity: Literal["error", "warning"] | None 
     return found.filter(severity=severity) if severity else found
 
 
-@router.get("/reviews", response=list[ReviewOut], summary="Possible duplicates to review")
+@router.get(
+    "/{int:job_id}/rows",
+    response=list[RowOut],
+    summary="Every row of an import and what became of it",
+    description=(
+        "One item per data row of the file, in file order: `row` is the number the "
+        "spreadsheet shows (header in row 1: first data row 2), `person` the registry "
+        "record the row went to (null for a refused row). Rows are listed once the "
+        "import has loaded them."
+    ),
+)
+@paginate(PageNumberPagination)
+def rows(request, job_id: int, outcome: RowOutcome | None = None):
+    job = get_scoped_or_404(ImportJob, request.auth, pk=job_id)
+    found = ImportedRow.objects.filter(job=job).order_by("row")
+    return found.filter(outcome=outcome) if outcome else found
+
+
+@router.get(
+    "/reviews",
+    response=list[ReviewOut],
+    summary="Possible duplicates to review, the most doubtful first",
+    description=(
+        "`ordering=doubt` (default): probability nearest 50% first; `-weight`: the most "
+        "alike first. Each page read is audited."
+    ),
+)
 @paginate(LimitOffsetPagination)
-def reviews(request, status: Literal["pending", "merged", "kept_apart"] = "pending"):
-    return LinkReview.objects.restrict(request.auth).filter(status=status)
+def reviews(
+    request,
+    status: Literal["pending", "merged", "kept_apart"] = "pending",
+    ordering: Literal["doubt", "-weight"] = "doubt",
+    job: int | None = None,
+):
+    data = queue_data({"status": status, "ordering": ordering, "job": job})
+    found = filtered(LinkReviewFilter, data, queue_queryset(request.auth), request=request)
+    return _PresentedPairs(found, request.auth, filters=data)
+
+
+class _PresentedPairs:
+    """Paginates like a queryset, then shows each page's pairs as the page does (masked
+    by the presenter); the page is one audit row naming its people."""
+
+    def __init__(self, queryset, user, *, filters: dict):
+        self.queryset, self.user, self.filters = queryset, user, filters
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        pairs = present_pairs(self.queryset[item], self.user)
+        audit_pairs(pairs, acting_user=self.user, what="api review queue", filters=self.filters)
+        return [pair.as_dict() for pair in pairs]
 
 
 @router.post(
@@ -194,4 +372,6 @@ def scan(request):
 )
 def decide(request, review_id: int, payload: DecisionIn):
     review = get_scoped_or_404(LinkReview, request.auth, CHANGE, pk=review_id)
-    return actions.decide_review(review, ReviewStatus(payload.decision), acting_user=request.auth)
+    review = actions.decide_review(review, ReviewStatus(payload.decision), acting_user=request.auth)
+    (pair,) = present_pairs([review], request.auth)
+    return pair.as_dict()

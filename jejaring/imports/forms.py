@@ -38,3 +38,23 @@ class ReviewDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("merged", _("Same person: merge")), ("kept_apart", _("Different people"))]
     )
+
+
+class UnusedColumnsForm(forms.Form):
+    """A field for each column nothing reads yet, after the check: the officer maps what
+    was missed, and the check runs again (through the same mapping action)."""
+
+    def __init__(self, *args, columns_left: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns_left = columns_left
+        for index, header in enumerate(columns_left):
+            self.fields[f"unused_{index}"] = forms.ChoiceField(
+                label=header, choices=columns.field_choices(), required=False
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            header: code
+            for index, header in enumerate(self.columns_left)
+            if (code := self.cleaned_data.get(f"unused_{index}"))
+        }

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
@@ -23,13 +25,22 @@ from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person, PersonCategory, VerificationStatus
 
 from . import bulk
-from .cleaning import ERROR, Record
+from .cleaning import (
+    KEPT_UNVERIFIED,
+    SERVICE_SET_ASIDE,
+    UNVERIFIED_REASON_MAX,
+    WARNING,
+    Problem,
+    Record,
+)
 from .models import ImportedRow, ImportJob, ImportProblem, LinkReview, RowOutcome
 from .pipeline import Plan
 
 # Rows per batch (one transaction each); IMPORT_BATCH_SIZE overrides it.
 BATCH_SIZE = int(getattr(settings, "IMPORT_BATCH_SIZE", 5000))
 NEW_PERSON = (RowOutcome.CREATED, RowOutcome.REVIEW)
+# Rows that went to a person who already exists (in the registry, or from an earlier row).
+TO_A_PERSON = (RowOutcome.LINKED, RowOutcome.SAME_IN_FILE, RowOutcome.ALREADY_IMPORTED)
 
 
 def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> dict:
@@ -38,6 +49,8 @@ def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> di
     return {
         "registered_by_id": organisation_id,
         "nik": record.nik,
+        "nik_unverified": record.nik_unverified,
+        "nik_unverified_reason": record.nik_unverified_reason,
         "kk_number": record.kk_number,
         "full_name": record.full_name,
         "name_key": record.name_key,
@@ -59,6 +72,14 @@ def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> di
     }
 
 
+def _json(model, name: str, value):
+    """A JSON column's value for ``bulk.insert``: PostgreSQL's COPY takes it adapted as
+    jsonb (a bare list would be sent as an array); elsewhere the model instance does it."""
+    if connection.vendor != "postgresql":
+        return value
+    return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
 class Loader:
     """Loads one job's plan from its resume point on."""
 
@@ -78,6 +99,13 @@ class Loader:
         self.person_of: dict[int, int] = {
             i: by_row[r.row] for i, r in enumerate(plan.records) if r.row in by_row
         }
+        # The row creating a person with each verified NIK: a person linked earlier in the
+        # file must not take that NIK first (the new person would then break the one
+        # living record per NIK rule).
+        self.nik_owner: dict[str, int] = {}
+        for i, record in enumerate(plan.records):
+            if record.nik and plan.outcome[i] in NEW_PERSON:
+                self.nik_owner.setdefault(record.nik, i)
         # File review pairs are written with the batch holding their later row.
         self.reviews_by_end: dict[int, list] = {}
         for match in plan.file_review:
@@ -110,6 +138,8 @@ class Loader:
                 self.person_of[i] = plan.target[i]
             elif outcome == RowOutcome.SAME_IN_FILE:
                 self.person_of[i] = self.person_of[plan.target[i]]
+            elif outcome == RowOutcome.REFUSED:
+                self.person_of[i] = None  # traceable all the same: an ImportedRow, no person
         self._categories(indexes, set(new))
         # New people whose NIK a record hidden from the importer holds: audited, and
         # that record's handlers told (after the categories: sensitivity decides).
@@ -118,8 +148,11 @@ class Loader:
             organisation_id=job.organisation_id,
             acting_user=self.user,
         )
-        problems = self._cases_and_services(indexes)
+        added = self._settle_niks(indexes)
+        for item in self._cases_and_services(indexes):
+            added.setdefault(item[0], []).append(item[1])
         self._reviews(indexes)
+        row_problems = {i: [*records[i].problems, *added.get(i, ())] for i in indexes}
         bulk.insert(
             ImportedRow,
             [
@@ -130,13 +163,34 @@ class Loader:
                     "fingerprint": records[i].fingerprint,
                     "person_id": self.person_of[i],
                     "outcome": str(plan.outcome[i]),
+                    "problems": _json(
+                        ImportedRow, "problems", [p.as_json() for p in row_problems[i]]
+                    ),
+                    **self._link_evidence(i),
                 }
                 for i in indexes
             ],
         )
-        if problems:
-            ImportProblem.objects.bulk_create(problems)
         first, last = records[start].row, records[end - 1].row
+        # The batch's rows' problems replace those the check stored for them: the import
+        # judged them against the registry as it is now. All of them, in this transaction,
+        # so the stored list is complete and a resumed import stores none twice.
+        ImportProblem.objects.filter(job=job, row__gte=first, row__lte=last).delete()
+        ImportProblem.objects.bulk_create(
+            [
+                ImportProblem(
+                    job_id=job.pk,
+                    row=p.row,
+                    column=p.column[:200],
+                    message=p.message,
+                    severity=p.severity,
+                )
+                for i in indexes
+                for p in row_problems[i]
+            ],
+            batch_size=1000,
+        )
+        refused = sum(1 for i in indexes if plan.outcome[i] == RowOutcome.REFUSED)
         audit.record(
             AuditAction.CREATE,
             job,
@@ -145,7 +199,8 @@ class Loader:
             object_id=f"import {job.pk}: {first}-{last}"[:64],
             message=(
                 f"import #{job.pk} rows {first}-{last}: {len(new)} people created, "
-                f"{end - start - len(new)} rows linked to existing people"
+                f"{end - start - len(new) - refused} rows linked to existing people, "
+                f"{refused} rows refused"
             ),
         )
         if self.lease is not None:
@@ -157,13 +212,126 @@ class Loader:
             ImportJob.objects.filter(pk=job.pk).update(next_index=end, rows_done=end)
         job.next_index = job.rows_done = end
 
+    def _settle_niks(self, indexes) -> dict[int, list[Problem]]:
+        """A row never silently loses its NIK. A row that went to an existing person
+        gives that person its NIK where the person has none and nobody else holds it;
+        otherwise the row's NIK is kept on the person as unverified, with the reason; and
+        where the person already has an unverified NIK too, the row says which NIK was
+        not stored and why. Returns the problems added, by record index."""
+        plan, records, job = self.plan, self.plan.records, self.job
+        rows = [
+            i
+            for i in indexes
+            if plan.outcome[i] in TO_A_PERSON and (records[i].nik or records[i].nik_unverified)
+        ]
+        if not rows:
+            return {}
+        state = {
+            pk: {"nik": nik, "nik_unverified": unverified, "reason": reason}
+            for pk, nik, unverified, reason in Person.objects.filter(
+                pk__in={self.person_of[i] for i in rows}
+            ).values_list("pk", "nik", "nik_unverified", "nik_unverified_reason")
+        }
+        niks = {records[i].nik for i in rows if records[i].nik}
+        holders = dict(
+            Person.objects.filter(nik__in=niks, merged_into__isnull=True)
+            .order_by("-pk")
+            .values_list("nik", "pk")
+        )
+        label = self.plan.labels.get("nik", "NIK")
+        added: dict[int, list[Problem]] = {}
+        changed: dict[int, dict] = {}
+        shared: dict[int, int] = {}
+
+        def note(i, message, kept):
+            added.setdefault(i, []).append(
+                Problem(records[i].row, label, message, WARNING, kept=kept, field="nik")
+            )
+
+        for i in rows:
+            record, pk = records[i], self.person_of[i]
+            person = state.get(pk)
+            if person is None:
+                continue
+            digits = record.nik or record.nik_unverified
+            if digits in (person["nik"], person["nik_unverified"]):
+                continue
+            if record.nik and not person["nik"]:
+                owner = self.nik_owner.get(record.nik)
+                holder = holders.get(record.nik)
+                if owner is not None and self.person_of.get(owner) != pk:
+                    holder = self.person_of.get(owner) or -1  # created later in this file
+                if holder in (None, pk) or record.nik_shared_with:
+                    # Nobody else holds it, or only a record the importer may not see:
+                    # the NIK is given as a new person would get it (no oracle).
+                    person["nik"] = record.nik
+                    holders[record.nik] = pk
+                    changed.setdefault(pk, {})["nik"] = record.nik
+                    if record.nik_shared_with and holder not in (None, pk):
+                        changed[pk]["nik_shared_with_id"] = record.nik_shared_with
+                        shared[pk] = record.nik_shared_with
+                    continue
+                why = _("Another registered person holds this NIK.")
+            elif record.nik:
+                why = _("The person this row went to holds another NIK.")
+            if record.nik:
+                # On the person, seen by anyone who may see them: it says where the digits
+                # came from, not who else holds them (that person may be hidden from them).
+                reason = _(
+                    "Row %(row)d of import #%(job)d, linked to this person, gave this NIK; "
+                    "it is not verified for this person."
+                ) % {"row": record.row, "job": job.pk}
+            else:
+                # The row's own problem already says why its NIK is unverified.
+                reason, why = record.nik_unverified_reason, ""
+            if not person["nik_unverified"]:
+                person["nik_unverified"], person["reason"] = digits, reason
+                changed.setdefault(pk, {}).update(
+                    nik_unverified=digits, nik_unverified_reason=reason[:UNVERIFIED_REASON_MAX]
+                )
+                if why:
+                    note(i, f"{why} {KEPT_UNVERIFIED}", kept=True)
+            else:
+                note(
+                    i,
+                    " ".join(
+                        [
+                            _(
+                                "The NIK of this row was not stored: the person it went to "
+                                "already has an unverified NIK."
+                            ),
+                            why,
+                        ]
+                    ).strip(),
+                    kept=False,
+                )
+        for pk, fields in changed.items():
+            Person.objects.filter(pk=pk).update(**fields, version=F("version") + 1)
+            audit.record(
+                AuditAction.UPDATE,
+                None,
+                acting_user=self.user,
+                object_type="registry.person",
+                object_id=str(pk),
+                object_repr=f"#{pk}",
+                # Field names only: no NIK in the audit text.
+                message=f"import #{job.pk}: {', '.join(sorted(fields))} from a linked row",
+            )
+        registry_actions.note_shared_niks(
+            shared, organisation_id=job.organisation_id, acting_user=self.user
+        )
+        return added
+
     def _categories(self, indexes, new: set[int]) -> None:
         records, plan = self.plan.records, self.plan
         today = timezone.localdate()
         fresh, existing = [], []
         for i in indexes:
             category_id = records[i].category_id
-            if category_id is None or plan.outcome[i] == RowOutcome.ALREADY_IMPORTED:
+            if category_id is None or plan.outcome[i] in (
+                RowOutcome.ALREADY_IMPORTED,
+                RowOutcome.REFUSED,
+            ):
                 continue
             held = {
                 "person_id": self.person_of[i],
@@ -185,15 +353,21 @@ class Loader:
                     is_sensitive=True
                 )
 
-    def _cases_and_services(self, indexes) -> list[ImportProblem]:
+    def _cases_and_services(self, indexes) -> list[tuple[int, Problem]]:
         """Rows with a service or case notes open (or reuse) the organisation's case and
         record the service through the cases app's own actions: the same rules, the SPM
-        recount and the audit rows as a service entered by hand."""
+        recount and the audit rows as a service entered by hand. A service those rules
+        refuse is set aside with their reason (the person stays imported): returns
+        (record index, problem) for each."""
         problems = []
         records, plan = self.plan.records, self.plan
+        label = plan.labels.get("service_type", "")
         for i in indexes:
             record = records[i]
-            if plan.outcome[i] == RowOutcome.ALREADY_IMPORTED or record.category_id is None:
+            if record.category_id is None or plan.outcome[i] in (
+                RowOutcome.ALREADY_IMPORTED,
+                RowOutcome.REFUSED,
+            ):
                 continue
             if not (record.service_type_id or record.case_summary):
                 continue
@@ -211,8 +385,15 @@ class Loader:
             except (ValidationError, PermissionDenied) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 problems.extend(
-                    ImportProblem(
-                        job_id=self.job.pk, row=record.row, column="", message=m, severity=ERROR
+                    (
+                        i,
+                        Problem(
+                            record.row,
+                            label,
+                            f"{m} {SERVICE_SET_ASIDE}",
+                            WARNING,
+                            field="service_type",
+                        ),
                     )
                     for m in messages
                 )
@@ -238,6 +419,14 @@ class Loader:
             summary=record.case_summary,
         )
 
+    def _link_evidence(self, i: int) -> dict:
+        """The ImportedRow columns that explain row ``i``'s link, if it was linked."""
+        match = self.plan.link_evidence.get(i)
+        if match is None:
+            return {"weight": None, "evidence": _json(ImportedRow, "evidence", [])}
+        parts = [[p.comparison, p.level, round(p.weight, 2)] for p in match.parts]
+        return {"weight": round(match.score, 2), "evidence": _json(ImportedRow, "evidence", parts)}
+
     def _reviews(self, indexes) -> None:
         plan, job = self.plan, self.job
         reviews = []
@@ -261,6 +450,8 @@ class Loader:
                     candidate_id=candidate,
                     score=round(match.score, 2),
                     reasons=list(match.reasons),
+                    # The waterfall: each comparison's level and its share of the weight.
+                    evidence=[[p.comparison, p.level, round(p.weight, 2)] for p in match.parts],
                     job=job,
                 )
                 for record, candidate, match in reviews

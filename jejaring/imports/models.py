@@ -76,6 +76,13 @@ class ImportJob(models.Model):
     # tells a stopped job from a running one. Empty while no worker has the job yet.
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The Fellegi–Sunter parameters this run estimated from its own data
+    # (``linkage.Model.to_dict()``): any link or review pair can be explained later.
+    linkage_model = models.JSONField(default=dict, blank=True)
+    # Per mapped column: what was kept, what was set aside and why (the report's table).
+    column_report = models.JSONField(default=list, blank=True)
+    # Header labels of the columns nothing reads: listed so nobody loses data unseen.
+    unused_columns = models.JSONField(default=list, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ImportJobPolicy()
@@ -130,6 +137,9 @@ class RowOutcome(models.TextChoices):
     REVIEW = "review", _("New person, sent for review")
     SAME_IN_FILE = "same_in_file", _("Same person as an earlier row")
     ALREADY_IMPORTED = "already", _("Already imported before")
+    # Only a row with no usable identity: no name, or a name with nothing else (no birth
+    # date or year, no sex, no village).
+    REFUSED = "refused", _("Refused: no usable identity")
 
 
 class ImportedRow(models.Model):
@@ -142,8 +152,18 @@ class ImportedRow(models.Model):
     )
     row = models.PositiveIntegerField()
     fingerprint = models.CharField(max_length=32)
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # Null for a refused row: every row of the file is traceable, the refused ones too.
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome = models.CharField(max_length=12, choices=RowOutcome.choices)
+    # [{"column", "message", "severity", "kept"}]: what was set aside on this row and why.
+    problems = models.JSONField(default=list, blank=True)
+    # Why a linked row went to its person (the registry person, or the earlier row of the
+    # file it repeats): the match weight and its waterfall [[comparison, level, weight]]
+    # under the job's model. Empty for rows that created a person or matched exactly.
+    weight = models.FloatField(null=True, blank=True)
+    evidence = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["job", "row"]
@@ -192,7 +212,7 @@ class ReviewStatus(models.TextChoices):
     KEPT_APART = "kept_apart", _("Kept apart")
 
 
-# What the linkage reasons (``linkage.score``) mean, for the people reading them.
+# What the reasons of pairs proposed before the learnt model mean (old hand-set codes).
 REASON_LABELS = {
     "nik": _("same NIK"),
     "nik_typo": _("NIK one digit apart"),
@@ -225,6 +245,9 @@ class LinkReview(models.Model):
     candidate = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     score = models.FloatField(_("score"))
     reasons = models.JSONField(default=list)
+    # The waterfall: [[comparison, level, weight]], each comparison's share of ``score``
+    # (the match weight, log2 odds) under the model that proposed the pair.
+    evidence = models.JSONField(default=list, blank=True)
     job = models.ForeignKey(
         ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
     )
@@ -270,4 +293,43 @@ class LinkReview(models.Model):
 
     @property
     def reason_labels(self) -> list[str]:
-        return [str(REASON_LABELS.get(code, code)) for code in self.reasons]
+        """The agreeing comparisons in words: "comparison:level" codes of the learnt model,
+        or the codes of the old hand-set scores on pairs made before it."""
+        from .linkage import LEVEL_LABELS
+
+        labels = []
+        for code in self.reasons:
+            comparison, _sep, level = str(code).partition(":")
+            label = LEVEL_LABELS.get((comparison, level)) if level else REASON_LABELS.get(code)
+            labels.append(str(label or code))
+        return labels
+
+
+class LinkageModelSource(models.TextChoices):
+    IMPORT = "import", _("An import")
+    REGISTRY = "registry", _("The whole registry")
+
+
+class LinkageModel(models.Model):
+    """Fellegi–Sunter parameters estimated from one body of data (an import's file with
+    its registry candidates, or the registry itself). The newest registry model is the
+    one the duplicate guard at entry scores with, so entry and import agree."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=LinkageModelSource.choices)
+    job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    params = models.JSONField(default=dict)
+    records = models.PositiveIntegerField(default=0)
+    pairs = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"linkage model #{self.pk} ({self.source})"

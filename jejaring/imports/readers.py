@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from . import archive
-from .columns import header_score
+from .columns import CONTENT_SAMPLE, LEVEL_SEPARATOR, header_score, recognise
 
 HEADER_SEARCH_ROWS = 30
 # A longer cell is not a name, a date or an address: its field is set aside as an error
@@ -106,6 +106,11 @@ class Sheet:
     sheet_name: str = ""
     header_row: int = 0
     notes: list[str] = field(default_factory=list)
+    # The first data rows' cells (up to ``CONTENT_SAMPLE``), also in ``rows``: columns
+    # whose header is unclear are recognised by what they hold.
+    sample: list[list] = field(default_factory=list)
+    # The first row of a multi-row header (``header_row`` is its last).
+    header_top_row: int = 0
 
 
 def file_type_of(path: Path, name: str) -> str:
@@ -251,50 +256,82 @@ def _label(value) -> str:
     return str(value)[: MAX_LABEL_CHARS * 2].strip()[:MAX_LABEL_CHARS] if value is not None else ""
 
 
-def _forward_fill(values) -> list:
-    """A merged cell's text sits in its first cell only; carry it over the span."""
-    filled, last = [], None
-    for value in values:
-        if value is not None and str(value).strip():
-            last = value
-        filled.append(last)
-    return filled
+def _combine_band(band: list[list]) -> list[str]:
+    """Two or three header rows into one label per column, the levels joined as
+    "Kelahiran / Tanggal" (``columns.LEVEL_SEPARATOR``).
 
-
-def _combine_headers(parent, child) -> list[str]:
-    """Two header rows into one: the lower label where there is one ("Ibu" under
-    "Orang Tua"), the upper one where a label was merged down over both rows."""
-    parent = _forward_fill(parent)
-    width = max(len(parent), len(child))
-    labels = []
+    A merged cell's text sits in its first cell only. A label with a label under it is a
+    group ("Kelahiran" over "Tempat" and "Tanggal"): it is carried to the right over the
+    blank cells beside it, within the group above it. A label with nothing under it was
+    merged down over the rows below ("Nama" over two rows) and stands alone; it is not
+    carried, so a column beside it is not glued to it.
+    """
+    width = max(len(row) for row in band)
+    texts = [[_label(row[i]) if i < len(row) else "" for i in range(width)] for row in band]
+    filled: list[list[str]] = []
+    # owner[i]: the column whose label covers column i at the level above (-1: none), so
+    # a group is never carried past the end of the group holding it.
+    owner = [-1] * width
+    for level, row in enumerate(texts):
+        below = texts[level + 1] if level + 1 < len(texts) else [""] * width
+        labels, owners, carry, carry_from = list(row), [-1] * width, "", -1
+        for i in range(width):
+            if i and owner[i] != owner[i - 1]:
+                carry, carry_from = "", -1
+            if row[i]:
+                carry, carry_from = (row[i], i) if below[i] else ("", -1)
+                owners[i] = i
+            elif carry:
+                labels[i], owners[i] = carry, carry_from
+        filled.append(labels)
+        owner = [o if o >= 0 else owner[i] for i, o in enumerate(owners)]
+    combined = []
     for i in range(width):
-        upper = parent[i] if i < len(parent) else None
-        lower = child[i] if i < len(child) else None
-        lower_text = _label(lower)
-        upper_text = _label(upper)
-        if lower_text and upper_text and header_score([lower_text]) == 0:
-            labels.append(f"{upper_text} {lower_text}")
-        else:
-            labels.append(lower_text or upper_text)
-    return labels
+        parts: list[str] = []
+        for labels in filled:
+            if labels[i] and (not parts or parts[-1] != labels[i]):
+                parts.append(labels[i])
+        combined.append(LEVEL_SEPARATOR.join(parts))
+    return combined
 
 
-def _find_header(rows: list[tuple[int, list]]) -> tuple[list[str], int]:
-    """(labels, index in ``rows`` of the first data row). Tries each row alone and each
-    pair of rows as a two-level header, keeping the one naming most known fields."""
-    singles = [[_label(v) for v in values] for _n, values in rows]
-    scores = [header_score(labels) for labels in singles]
-    best = (0, None, 0)
+def _find_header(rows: list[tuple[int, list]]) -> tuple[list[str], int, int]:
+    """(labels, index in ``rows`` of the first data row, rows in the header). Tries
+    each row alone and each band of two or three rows as a multi-level header, keeping
+    the one naming most known fields."""
+    bands: dict[tuple[int, int], tuple[int, list[str]]] = {}
     for i, (_number, values) in enumerate(rows):
-        if scores[i] > best[0]:
-            best = (scores[i], singles[i], i + 1)
-        if i + 1 < len(rows):
-            # A two-level header only when it names more than either row alone, so a
-            # title line above the header is not glued onto the column names.
-            combined = _combine_headers(values, rows[i + 1][1])
-            pair_score = header_score(combined)
-            if pair_score > max(best[0], scores[i], scores[i + 1]):
-                best = (pair_score, combined, i + 2)
+        single = [_label(v) for v in values]
+        bands[i, 1] = (header_score(single), single)
+        for size in (2, 3):
+            if i + size <= len(rows):
+                combined = _combine_band([v for _n, v in rows[i : i + size]])
+                bands[i, size] = (header_score(combined), combined)
+
+    def stands(i: int, size: int) -> bool:
+        # A band only when it names more than any row or smaller band inside it, so a
+        # title line above the header is not glued onto the column names.
+        inside = [bands[j, s][0] for s in range(1, size) for j in range(i, i + size - s + 1)]
+        return size == 1 or bands[i, size][0] > max(inside)
+
+    chosen = max(
+        (key for key in bands if stands(*key)),
+        key=lambda key: (bands[key][0], -key[0], -key[1]),
+        default=None,
+    )
+    best = (0, None, 0, 1)
+    if chosen is not None:
+        i, size = chosen
+        # A deeper level that names nothing new ("Ibu" over "Nama" / "NIK") is still
+        # the header, not a first data row.
+        while (
+            size < 3
+            and (i, size + 1) in bands
+            and bands[i, size + 1][0] >= bands[i, size][0]
+            and _continues_header(rows[i + size][1], bands[i, size][1])
+        ):
+            size += 1
+        best = (bands[i, size][0], bands[i, size][1], i + size, size)
     if best[1] is None or best[0] < 1:
         raise ValidationError(
             _(
@@ -306,17 +343,78 @@ def _find_header(rows: list[tuple[int, list]]) -> tuple[list[str], int]:
     labels = [label[:MAX_LABEL_CHARS] for label in best[1]]
     # Give unnamed columns a name so the mapping page can still show them.
     labels = [label or _("Column %(n)d") % {"n": i + 1} for i, label in enumerate(labels)]
-    return labels, best[2]
+    return _distinct(labels), best[2], best[3]
+
+
+def _continues_header(values: list, labels: list[str]) -> bool:
+    """Whether the row under a header band is one more level of it: it leaves the name
+    column blank, as a data row never does, and holds short words only (no numbers,
+    dates or NIKs)."""
+    names = [i for i, label in enumerate(labels) if recognise(label) == "full_name"]
+    if not names:
+        return False
+    name = names[0]
+    if name < len(values) and _label(values[name]):
+        return False
+    filled = [_label(v) for v in values if _label(v)]
+    return bool(filled) and all(
+        isinstance(v, str) and len(v) <= 60 and not any(c.isdigit() for c in v) for v in filled
+    )
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    """Column labels are keys of the mapping: a repeated one ("Nama" twice) is numbered."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+# What the read-ahead sample may hold in all: rows may be up to
+# ``archive.MAX_ROW_CHARS`` each, and two hundred of those would not be small.
+SAMPLE_MAX_CHARS = 4_000_000
+
+
+def _read_ahead(data: Iterator[tuple[int, list]]) -> list[tuple[int, list]]:
+    sample, chars = [], 0
+    while len(sample) < CONTENT_SAMPLE and chars < SAMPLE_MAX_CHARS:
+        row = next(data, None)
+        if row is None:
+            break
+        sample.append(row)
+        chars += sum(len(str(v)) for v in row[1] if v is not None)
+    return sample
 
 
 def _sheet_from_rows(numbered: Iterator[tuple[int, list]], file_type: str, **extra) -> Sheet:
     non_blank = ((n, v) for n, v in numbered if not _blank(v))
     head = list(itertools.islice(non_blank, HEADER_SEARCH_ROWS))
-    labels, first_data = _find_header(head)
+    labels, first_data, band = _find_header(head)
     header_row = head[first_data - 1][0] if first_data else 0
     rest = itertools.chain(head[first_data:], non_blank)
     data = ((n, v) for n, v in rest if not _is_column_numbering(v))
-    return Sheet(labels, data, file_type, header_row=header_row, **extra)
+    # The first rows are read ahead for recognising columns by content, then handed on.
+    sample = _read_ahead(data)
+    sheet = Sheet(labels, itertools.chain(sample, data), file_type, header_row=header_row, **extra)
+    sheet.sample = [values for _n, values in sample]
+    sheet.header_top_row = head[first_data - band][0] if first_data else 0
+    if band > 1:
+        sheet.notes = [
+            *sheet.notes,
+            _(
+                "The header spans rows %(top)d to %(bottom)d; their labels were combined "
+                "(“%(example)s”). The data starts in row %(first)d."
+            )
+            % {
+                "top": sheet.header_top_row,
+                "bottom": header_row,
+                "example": next((x for x in labels if LEVEL_SEPARATOR in x), labels[0]),
+                "first": sample[0][0] if sample else header_row + 1,
+            },
+        ]
+    return sheet
 
 
 class _Lines:

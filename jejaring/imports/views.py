@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,15 +18,26 @@ from jejaring.core.forms import apply_validation_error
 from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.registry.actions import record_read
-from jejaring.registry.presenters import present
 
 from . import actions
-from .forms import MappingForm, ReviewDecisionForm, UploadForm
-from .models import ImportJob, JobStatus, LinkReview, ReviewStatus, RowOutcome
+from .api import exact_counts
+from .forms import MappingForm, ReviewDecisionForm, UnusedColumnsForm, UploadForm
+from .models import ImportedRow, ImportJob, JobStatus, LinkReview, ReviewStatus, RowOutcome
 from .pipeline import rejected_rows
 from .policies import may_import
+from .review_filters import (
+    ORDERINGS,
+    LinkedRow,
+    LinkReviewFilter,
+    audit_pairs,
+    nik_state,
+    present_pairs,
+    queue_data,
+    queue_queryset,
+)
 
 PROBLEMS_PER_PAGE = 50
+ROWS_PER_PAGE = 50
 
 
 def _require(request):
@@ -83,9 +95,11 @@ def _job(request, job_id, action="view"):
 @login_required
 def job_detail(request, job_id):
     job = _job(request, job_id)
-    context = {"job": job, "outcomes": RowOutcome}
+    context = {"job": job, "outcomes": RowOutcome, "counts": exact_counts(job)}
     if job.status == JobStatus.MAPPING:
         context["mapping_form"] = MappingForm(headers=job.headers, mapping=job.mapping)
+    elif job.status == JobStatus.CHECKED and job.unused_columns:
+        context["unused_form"] = UnusedColumnsForm(columns_left=job.unused_columns)
     # A file that could not be read has no header row, hence no rows and no problems.
     if job.status in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED) and job.headers:
         problems = job.problems.all()
@@ -117,6 +131,65 @@ def job_mapping(request, job_id):
         "imports/detail.html",
         {"job": job, "mapping_form": form, "outcomes": RowOutcome},
         status=422,
+    )
+
+
+@login_required
+@require_POST
+def job_unused_columns(request, job_id):
+    """Map columns the check left unread, then check again: the same mapping action."""
+    job = _job(request, job_id, CHANGE)
+    form = UnusedColumnsForm(request.POST, columns_left=job.unused_columns)
+    if not form.is_valid() or not form.mapping():
+        messages.error(request, _("Choose a field for at least one column."))
+        return redirect("imports:detail", job_id=job.pk)
+    try:
+        actions.set_mapping(job, {**job.mapping, **form.mapping()}, acting_user=request.user)
+        actions.start_check(job, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("The columns were mapped; the rows are checked again."))
+    return redirect("imports:detail", job_id=job.pk)
+
+
+@login_required
+def job_rows(request, job_id):
+    """Every row of the file and what became of it, filterable by outcome. Person ids
+    only, no names: the list itself reads no identity."""
+    job = _job(request, job_id)
+    outcome = request.GET.get("outcome") or ""
+    if outcome not in RowOutcome.values:
+        outcome = ""
+    found = ImportedRow.objects.filter(job=job).order_by("row")
+    if outcome:
+        found = found.filter(outcome=outcome)
+    page = Paginator(found, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "imports/rows.html",
+        {
+            "job": job,
+            "page_obj": page,
+            "outcome": outcome,
+            "outcomes": RowOutcome.choices,
+            "query_string": urlencode({"outcome": outcome}) if outcome else "",
+        },
+    )
+
+
+@login_required
+def job_row(request, job_id, row):
+    """Why one row went to the person it went to: the match weight and the waterfall
+    under the job's model. Person ids only, as on the rows page."""
+    job = _job(request, job_id)
+    # Through the job, which the scoping layer already let this user see.
+    found = get_object_or_404(ImportedRow, job=job, row=row)
+    linked = LinkedRow(found)
+    return render(
+        request,
+        "imports/row.html",
+        {"job": job, "found": found, "pair": linked, "parts": linked.parts()},
     )
 
 
@@ -187,17 +260,27 @@ def job_rejected(request, job_id):
 @login_required
 def review_list(request):
     _require(request)
-    status = request.GET.get("status") or ReviewStatus.PENDING
-    reviews = (
-        LinkReview.objects.restrict(request.user)
-        .filter(status=status)
-        .select_related("record", "candidate", "job")
-    )
+    data = queue_data(request.GET)
+    filterset = LinkReviewFilter(data, queryset=queue_queryset(request.user), request=request)
+    # A bad filter value is told, not a 500; the queue stays empty until it is fixed.
+    reviews = filterset.qs if filterset.is_valid() else LinkReview.objects.none()
     page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    pairs = present_pairs(page.object_list, request.user)
+    audit_pairs(pairs, acting_user=request.user, what="review queue", filters=data)
     return render(
         request,
         "imports/reviews.html",
-        {"page_obj": page, "status": status, "statuses": ReviewStatus.choices},
+        {
+            "page_obj": page,
+            "pairs": pairs,
+            "filterset": filterset,
+            "status": data["status"],
+            "ordering": data["ordering"],
+            "statuses": ReviewStatus.choices,
+            "orderings": ORDERINGS,
+            # Ids and codes only: no name or NIK ever goes into a link.
+            "query_string": urlencode(data),
+        },
     )
 
 
@@ -217,7 +300,7 @@ def review_scan(request):
 def review_detail(request, review_id):
     _require(request)
     review = get_scoped_or_404(
-        LinkReview.objects.select_related("record", "candidate", "job"),
+        queue_queryset(request.user),
         request.user,
         "view",
         pk=review_id,
@@ -231,22 +314,20 @@ def review_detail(request, review_id):
         else:
             messages.success(request, _("Decision saved."))
             return redirect("imports:reviews")
-    record, candidate = (
-        present(review.record, request.user),
-        present(review.candidate, request.user),
-    )
+    (pair,) = present_pairs([review], request.user, full_nik_allowed=True)
+    record, candidate = pair.record, pair.candidate
     for view in (record, candidate):
         record_read(view.person, acting_user=request.user, masked=not view.identity)
     rows = [
         (_("Name"), record.name, candidate.name),
-        (_("NIK"), record.nik, candidate.nik),
+        (_("NIK"), nik_state(record)[1], nik_state(candidate)[1]),
         # Through the presenter: a masked record shows no sex (it can narrow a protected
         # child down), like everywhere else.
         (_("Sex"), record.sex, candidate.sex),
         (_("Birth"), record.birth, candidate.birth),
         (_("Place"), record.place, candidate.place),
     ]
-    if record.identity and candidate.identity:
+    if pair.identity:
         rows += [
             (_("Mother's name"), review.record.mother_name, review.candidate.mother_name),
             (_("Father's name"), review.record.father_name, review.candidate.father_name),
@@ -255,5 +336,13 @@ def review_detail(request, review_id):
     return render(
         request,
         "imports/review.html",
-        {"review": review, "rows": rows, "record": record, "candidate": candidate, "form": form},
+        {
+            "review": review,
+            "pair": pair,
+            "parts": pair.parts(),
+            "rows": rows,
+            "record": record,
+            "candidate": candidate,
+            "form": form,
+        },
     )

@@ -13,6 +13,7 @@ from jejaring.audit.models import AuditAction
 from .duplicates import Candidate, find_candidates, find_hidden_matches, identity_scope
 from .models import (
     PERSON_FIELDS,
+    BirthDatePrecision,
     Person,
     PersonAlias,
     PersonCategory,
@@ -21,7 +22,11 @@ from .models import (
     VerificationStatus,
 )
 from .names import name_key
-from .validation import validate_identity
+from .nik import clean_number
+from .validation import nik_failure, validate_identity
+
+# Set by ``validate_identity`` only when a failing NIK is kept with the worker's reason.
+UNVERIFIED_NIK_FIELDS = ("nik_unverified", "nik_unverified_reason")
 
 # Called with the two people after a merge or its undo (inside the transaction): the
 # spm app recomputes their figures, since services moved. Registered in ready().
@@ -113,7 +118,7 @@ def create_person(
         raise DuplicateSuspected(candidates)
     with transaction.atomic():
         person = Person(registered_by=organisation)
-        for field in PERSON_FIELDS:
+        for field in (*PERSON_FIELDS, *UNVERIFIED_NIK_FIELDS):
             if field in cleaned:
                 setattr(person, field, cleaned[field])
         person.nik_shared_with = _nik_holder(hidden)
@@ -276,29 +281,24 @@ def update_person(person: Person, data: dict, *, expected_version: int, acting_u
 
     A NIK another living record holds is refused only where the user sees that record;
     otherwise the change goes through linked to it, as at registration."""
-    current = Person.objects.select_for_update().get(pk=person.pk)
-    if current.version != expected_version:
-        raise EditConflict(current)
+    current = _locked(person, expected_version)
     merged = {f: getattr(current, f) for f in PERSON_FIELDS}
     merged.update(data)
     cleaned = validate_identity(merged)
-    holder = None
-    if cleaned["nik"]:
-        others = Person.objects.filter(nik=cleaned["nik"], merged_into__isnull=True).exclude(
-            pk=current.pk
-        )
-        scope = identity_scope(acting_user)
-        if (
-            (scope if scope is not None else Person.objects)
-            .filter(pk__in=others.values("pk"))
-            .exists()
-        ):
-            raise ValidationError({"nik": _("Another person already has this NIK.")})
-        holder = _nik_holder([Candidate(p, 100.0, same_nik=True) for p in others])
+    holder = _nik_holder_for(current, cleaned["nik"], acting_user=acting_user)
     newly_shared = holder is not None and holder.pk != current.nik_shared_with_id
     before = audit.snapshot(current)
     for field in PERSON_FIELDS:
         setattr(current, field, cleaned[field])
+    if "nik_unverified" in cleaned:
+        # A failing NIK typed in with the worker's reason replaces the one kept before.
+        current.nik_unverified = cleaned["nik_unverified"]
+        current.nik_unverified_reason = cleaned["nik_unverified_reason"]
+    elif cleaned["nik"] and cleaned["nik"] == current.nik_unverified:
+        # The same digits now pass (a birth date or sex corrected in this edit): they
+        # are the NIK. A different NIK leaves the unverified one for the worker to
+        # settle on the person's page, rather than dropping it unseen.
+        current.nik_unverified = current.nik_unverified_reason = ""
     current.nik_shared_with = holder
     _derive(current)
     current.version += 1
@@ -306,13 +306,85 @@ def update_person(person: Person, data: dict, *, expected_version: int, acting_u
     current.save()
     audit.record_update(current, before, acting_user=acting_user)
     if newly_shared:
-        note_hidden_matches(
-            current,
-            [Candidate(holder, 100.0, same_nik=True, strong=True)],
-            organisation_id=getattr(acting_user, "organisation_id", None)
-            or current.registered_by_id,
-            acting_user=acting_user,
-        )
+        _note_shared_nik(current, holder, acting_user=acting_user)
+    return current
+
+
+def _locked(person: Person, expected_version: int) -> Person:
+    """The person's row, locked for this transaction, unless someone saved it since."""
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != expected_version:
+        raise EditConflict(current)
+    return current
+
+
+def _nik_holder_for(current: Person, nik: str, *, acting_user) -> Person | None:
+    """Giving ``current`` this NIK: refused where the user sees another living record
+    holding it; otherwise the hidden holder it will point at (``nik_shared_with``), as at
+    registration, so the answer is the same as for a NIK nobody holds."""
+    if not nik:
+        return None
+    others = Person.objects.filter(nik=nik, merged_into__isnull=True).exclude(pk=current.pk)
+    scope = identity_scope(acting_user)
+    if (scope if scope is not None else Person.objects).filter(pk__in=others.values("pk")).exists():
+        raise ValidationError({"nik": _("Another person already has this NIK.")})
+    return _nik_holder([Candidate(p, 100.0, same_nik=True) for p in others])
+
+
+def _note_shared_nik(current: Person, holder: Person, *, acting_user) -> None:
+    note_hidden_matches(
+        current,
+        [Candidate(holder, 100.0, same_nik=True, strong=True)],
+        organisation_id=getattr(acting_user, "organisation_id", None) or current.registered_by_id,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def verify_nik(person: Person, *, expected_version: int, acting_user) -> Person:
+    """The worker has checked the unverified NIK's digits against the card: they become
+    the NIK, provided they now pass every rule (e.g. once the birth date is corrected).
+    Digits that still fail are refused with the rule's message: never stored as a NIK."""
+    current = _locked(person, expected_version)
+    if not current.nik_unverified:
+        raise ValidationError({"nik": _("This person has no unverified NIK.")})
+    return _settle_nik(current, current.nik_unverified, acting_user=acting_user, how="verified")
+
+
+@transaction.atomic
+def replace_nik(person: Person, nik: str, *, expected_version: int, acting_user) -> Person:
+    """The correct NIK, typed from the card, replaces the unverified one (or the NIK);
+    it must pass every rule."""
+    current = _locked(person, expected_version)
+    if not (nik or "").strip():
+        raise ValidationError({"nik": _("Type the NIK as printed on the card.")})
+    return _settle_nik(current, nik, acting_user=acting_user, how="replaced")
+
+
+def _settle_nik(current: Person, raw_nik: str, *, acting_user, how: str) -> Person:
+    if current.is_merged:
+        raise ValidationError(_("This record was merged; change the kept record."))
+    failure = nik_failure(
+        raw_nik,
+        current.birth_date,
+        current.sex,
+        birth_date_exact=current.birth_date_precision == BirthDatePrecision.EXACT,
+    )
+    if failure is not None:
+        raise ValidationError({"nik": failure.messages})
+    nik = clean_number(raw_nik)
+    holder = _nik_holder_for(current, nik, acting_user=acting_user)
+    newly_shared = holder is not None and holder.pk != current.nik_shared_with_id
+    before = audit.snapshot(current)
+    current.nik = nik
+    current.nik_unverified = current.nik_unverified_reason = ""
+    current.nik_shared_with = holder
+    current.version += 1
+    current.save()
+    # The digits are in the row's before/after (masked when shown), never in its message.
+    audit.record_update(current, before, acting_user=acting_user, message=f"nik {how}")
+    if newly_shared:
+        _note_shared_nik(current, holder, acting_user=acting_user)
     return current
 
 

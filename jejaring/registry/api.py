@@ -23,16 +23,29 @@ router = Router(tags=["registry"])
 
 
 class PersonQuery(Schema):
-    q: str | None = Field(None, description="Name (spelling variants folded) or NIK prefix")
+    q: str | None = Field(
+        None,
+        description="Name (spelling variants folded), or a prefix of the NIK, the unverified "
+        "NIK or the KK number",
+    )
     region: str | None = Field(None, description="Region code: people living inside it")
     category: str | None = Field(None, description="PMKS category code")
     has_nik: bool | None = None
+    nik_status: str | None = Field(
+        None, description="'verified', 'unverified' (kept with a reason) or 'none'"
+    )
     case_state: str | None = Field(None, description="'open', 'none' or 'closed'")
 
 
 class PersonIn(Schema):
     full_name: Name = Field(..., min_length=2, max_length=200)
     nik: str = Field("", max_length=30)
+    nik_unverified_reason: ShortText = Field(
+        "",
+        max_length=150,
+        description="Why a NIK that fails a rule is kept (e.g. 'KTP rusak'): it is then "
+        "stored as an unverified NIK instead of refused",
+    )
     kk_number: str = Field("", max_length=30)
     sex: Sex
     birth_date: datetime.date | None = None
@@ -56,6 +69,9 @@ class PersonPatch(Schema):
     version: int = Field(..., description="The version read; a newer one answers 409")
     full_name: Name | None = Field(None, min_length=2, max_length=200)
     nik: str | None = Field(None, max_length=30)
+    nik_unverified_reason: ShortText | None = Field(
+        None, max_length=150, description="As on create: keep a failing NIK as unverified"
+    )
     kk_number: str | None = Field(None, max_length=30)
     sex: Sex | None = None
     birth_date: datetime.date | None = None
@@ -68,6 +84,15 @@ class PersonPatch(Schema):
     guardian_name: str | None = None
     disability: ShortText | None = None
     phone: str | None = None
+
+
+class NikVerifyIn(Schema):
+    version: int = Field(..., description="The version read; a newer one answers 409")
+
+
+class NikReplaceIn(Schema):
+    version: int = Field(..., description="The version read; a newer one answers 409")
+    nik: str = Field(..., max_length=30, description="The correct NIK, from the card")
 
 
 class MergeIn(Schema):
@@ -215,16 +240,50 @@ def update_person(request, person_id: int, payload: PersonPatch):
     try:
         actions.update_person(person, data, expected_version=version, acting_user=request.auth)
     except actions.EditConflict as exc:
-        return Status(
-            409,
-            {
-                "detail": _(
-                    "Someone else saved this record first; nothing was overwritten. "
-                    "Read it again and re-apply your change."
-                ),
-                "current_version": exc.current.version,
-            },
+        return _conflict(exc)
+    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
+
+
+def _conflict(exc: actions.EditConflict) -> Status:
+    return Status(
+        409,
+        {
+            "detail": _(
+                "Someone else saved this record first; nothing was overwritten. "
+                "Read it again and re-apply your change."
+            ),
+            "current_version": exc.current.version,
+        },
+    )
+
+
+@router.post(
+    "/{int:person_id}/nik/verify",
+    response={200: dict[str, Any], 409: dict[str, Any]},
+    summary="Confirm the unverified NIK against the card: it becomes the NIK if it passes",
+)
+def verify_nik(request, person_id: int, payload: NikVerifyIn):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    try:
+        actions.verify_nik(person, expected_version=payload.version, acting_user=request.auth)
+    except actions.EditConflict as exc:
+        return _conflict(exc)
+    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
+
+
+@router.post(
+    "/{int:person_id}/nik/replace",
+    response={200: dict[str, Any], 409: dict[str, Any]},
+    summary="Replace the unverified NIK with the correct one from the card",
+)
+def replace_nik(request, person_id: int, payload: NikReplaceIn):
+    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    try:
+        actions.replace_nik(
+            person, payload.nik, expected_version=payload.version, acting_user=request.auth
         )
+    except actions.EditConflict as exc:
+        return _conflict(exc)
     return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
 
 

@@ -28,6 +28,16 @@ class PersonFilter(django_filters.FilterSet):
         empty_label=_("All"),
     )
     has_nik = django_filters.BooleanFilter(method="by_nik_status", label=_("Has a NIK"))
+    nik_status = django_filters.ChoiceFilter(
+        method="by_nik_verification",
+        label=_("NIK status"),
+        empty_label=_("All"),
+        choices=[
+            ("verified", _("NIK verified")),
+            ("unverified", _("NIK not yet verified")),
+            ("none", _("No NIK")),
+        ],
+    )
     case_state = django_filters.ChoiceFilter(
         method="by_case_state",
         label=_("Case status"),
@@ -41,7 +51,7 @@ class PersonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Person
-        fields = ["q", "region", "category", "has_nik", "case_state"]
+        fields = ["q", "region", "category", "has_nik", "nik_status", "case_state"]
 
     def _identity_visible(self, queryset):
         user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
@@ -56,7 +66,13 @@ class PersonFilter(django_filters.FilterSet):
         queryset = self._identity_visible(queryset)
         digits = nik_rules.clean_number(value)
         if digits.isascii() and digits.isdigit() and len(digits) >= 4:
-            return queryset.filter(Q(nik__startswith=digits) | Q(kk_number__startswith=digits))
+            # The unverified NIK is searched like the NIK: the digits as the card shows
+            # them, whatever rule they failed.
+            return queryset.filter(
+                Q(nik__startswith=digits)
+                | Q(nik_unverified__startswith=digits)
+                | Q(kk_number__startswith=digits)
+            )
         # search_key holds the folded name and aliases (see registry.search).
         return queryset.filter(name_condition(name_key(value), using=queryset.db))
 
@@ -80,6 +96,17 @@ class PersonFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.exclude(nik="") if value else queryset.filter(nik="")
+
+    def by_nik_verification(self, queryset, name, value):
+        # Every view of a record, masked ones too, shows whether it has a NIK and whether
+        # it is unverified (the badge): filtering on it narrows nothing further.
+        if value == "verified":
+            return queryset.exclude(nik="")
+        if value == "unverified":
+            return queryset.exclude(nik_unverified="")
+        if value == "none":
+            return queryset.filter(nik="", nik_unverified="")
+        return queryset
 
     def by_case_state(self, queryset, name, value):
         from jejaring.cases.models import Case, CaseState

@@ -7,6 +7,9 @@ from jejaring.regions.fields import RegionCodeField
 
 from .models import PERSON_FIELDS, Person, VerificationStatus
 
+# Rendered apart from the other fields, next to the NIK's error (registry/form.html).
+UNVERIFIED_NIK_CHOICE = ("keep_unverified_nik", "nik_unverified_reason")
+
 
 class PersonForm(forms.ModelForm):
     region = RegionCodeField(
@@ -36,6 +39,15 @@ class PersonForm(forms.ModelForm):
         required=False,
         help_text=_("Separated by commas."),
     )
+    # Offered once the NIK fails a rule (the template shows them then): the person is
+    # registered all the same, with the digits kept apart as an unverified NIK.
+    keep_unverified_nik = forms.BooleanField(label=_("Save as an unverified NIK"), required=False)
+    nik_unverified_reason = forms.CharField(
+        label=_("Why the NIK cannot be verified now"),
+        required=False,
+        max_length=150,
+        help_text=_('What you saw, e.g. "KTP rusak", "NIK dari KK lama".'),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -48,9 +60,34 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, creating: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model allows a blank sex (an imported row that did not say); a worker at
+        # the desk always records it.
+        self.fields["sex"].required = True
         if not creating:
             del self.fields["categories"]
             del self.fields["aliases"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("keep_unverified_nik")
+            and not (cleaned.get("nik_unverified_reason") or "").strip()
+        ):
+            self.add_error(
+                "nik_unverified_reason",
+                _("Say why the NIK cannot be verified now, e.g. what you saw on the card."),
+            )
+        return cleaned
+
+    @property
+    def offers_unverified_nik(self) -> bool:
+        """Show the "save as unverified NIK" choice: the NIK failed, or it was chosen."""
+        return bool(self.errors.get("nik")) or bool(
+            self.is_bound and self.data.get("keep_unverified_nik")
+        )
+
+    def visible_person_fields(self):
+        return [f for f in self.visible_fields() if f.name not in UNVERIFIED_NIK_CHOICE]
 
     def _post_clean(self):
         # Identity rules (NIK against birth date, sex and region) run in the action, once,
@@ -62,7 +99,19 @@ class PersonForm(forms.ModelForm):
         return [{"name": n.strip()} for n in raw.split(",") if n.strip()]
 
     def person_data(self) -> dict:
-        return {f: self.cleaned_data.get(f) for f in self.Meta.fields}
+        data = {f: self.cleaned_data.get(f) for f in self.Meta.fields}
+        if self.cleaned_data.get("keep_unverified_nik"):
+            data["nik_unverified_reason"] = self.cleaned_data["nik_unverified_reason"].strip()
+        return data
+
+
+class NikReplaceForm(forms.Form):
+    nik = forms.CharField(
+        label=_("Correct NIK, as printed on the card"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class PersonCategoryForm(forms.Form):

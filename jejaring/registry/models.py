@@ -61,12 +61,23 @@ class Person(models.Model):
         related_name="+",
     )
     nik = models.CharField(_("NIK"), max_length=16, blank=True, db_index=True)
+    # A NIK that failed a structure or consistency rule (offices' real NIKs often do: a
+    # birth-date digit typed wrong, Excel's lost 16th digit). The person exists all the
+    # same, so the digits are kept as given, with the rule's reason, and searchable; but
+    # they are never a hard key, never unique and never "corrected" silently: verifying
+    # or replacing them is a reviewed action (``actions.verify_nik``).
+    nik_unverified = models.CharField(_("unverified NIK"), max_length=32, blank=True, db_index=True)
+    nik_unverified_reason = models.CharField(
+        _("why the NIK is unverified"), max_length=300, blank=True
+    )
     kk_number = models.CharField(_("family card number (No. KK)"), max_length=16, blank=True)
     full_name = models.CharField(_("full name"), max_length=200)
     name_key = models.CharField(max_length=200, db_index=True, editable=False)
     # name_key plus every alias's key: one column for search, one trigram index on it.
     search_key = models.TextField(default="", editable=False)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    # Blank only where an imported row did not say and had no NIK to read it from: the
+    # person is kept (forms still ask for it).
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     # Indexed: record linkage looks people up by birth date (imports.pipeline).
     birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
     birth_date_precision = models.CharField(

@@ -154,3 +154,17 @@ def mask(nik: str | None) -> str:
     if not nik:
         return ""
     return f"{nik[:6]}{'•' * 6}{nik[-4:]}"
+
+
+def mask_unverified(value: str | None) -> str:
+    """An unverified NIK masked as ``mask`` masks a NIK: region and serial, never the
+    birth-date digits. Its length is not known to be 16 (Excel drops the last digit), so
+    only where it has 16 characters is the serial where ``mask`` expects it; otherwise
+    everything after the region is hidden, since the last four could be date digits."""
+    if not value:
+        return ""
+    if len(value) == NIK_LENGTH:
+        return mask(value)
+    if len(value) <= 10:
+        return "•" * len(value)
+    return f"{value[:6]}{'•' * (len(value) - 6)}"

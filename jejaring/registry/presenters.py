@@ -46,6 +46,20 @@ class PersonView:
         return self.person.nik if self.full_nik else nik_rules.mask(self.person.nik)
 
     @property
+    def nik_unverified(self) -> str:
+        """The unverified NIK under the NIK's own rule: in full only where the NIK would
+        be, otherwise region and serial (``nik.mask_unverified``)."""
+        digits = self.person.nik_unverified
+        return digits if self.full_nik else nik_rules.mask_unverified(digits)
+
+    @property
+    def nik_unverified_reason(self) -> str | None:
+        """Why the NIK is unverified; None where the NIK itself is masked, since the
+        rule's message quotes the hidden digits ("digits 7 to 12 … (130314)") and the
+        sex or birth date they disagree with."""
+        return self.person.nik_unverified_reason if self.full_nik else None
+
+    @property
     def birth(self) -> str:
         p = self.person
         if not p.birth_date:
@@ -84,6 +98,8 @@ class PersonView:
             "id": p.pk,
             "name": self.name,
             "nik": self.nik,
+            "nik_unverified": self.nik_unverified,
+            "nik_unverified_reason": self.nik_unverified_reason,
             # None, not "" or []: "not shown", unlike "holds no category".
             "sex": p.sex if self.identity else None,
             "birth": self.birth,

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jejaring.cases.forms import ConsentForm, OpenCaseForm
@@ -19,7 +20,7 @@ from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 
 from . import actions
 from .filters import PersonFilter
-from .forms import PersonCategoryForm, PersonForm
+from .forms import NikReplaceForm, PersonCategoryForm, PersonForm
 from .models import Person, PersonAlias, PersonMerge, PersonRelation
 from .presenters import audit_shown, present, present_many
 
@@ -143,6 +144,10 @@ def person_detail(request, person_id: int):
         "consents": person.consents.all(),
         "relatives": _relatives(person, request.user) if view.identity else [],
         "relation_kinds": PersonRelation.Kind.choices,
+        # Its own ids: the page holds other forms.
+        "nik_replace_form": NikReplaceForm(
+            initial={"version": person.version}, auto_id="nik-replace-%s"
+        ),
         "category_form": PersonCategoryForm(),
         "open_case_form": OpenCaseForm(),
         "consent_form": ConsentForm(),
@@ -186,6 +191,68 @@ def person_edit(request, person_id: int):
             return redirect("registry:detail", person_id=person.pk)
     return render(
         request, "registry/form.html", {"form": form, "person": person, "conflict": conflict}
+    )
+
+
+def _posted_version(request) -> int:
+    raw = request.POST.get("version", "")
+    # A missing or garbled version is treated as stale: nothing is saved blind.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
+
+
+STALE_PAGE = gettext_lazy(
+    "Someone else saved this record since you opened it; nothing was changed. "
+    "Check the record again, then repeat."
+)
+
+
+@login_required
+@require_POST
+def nik_verify(request, person_id: int):
+    """The worker confirms the unverified NIK's digits against the card."""
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    version = _posted_version(request)
+    try:
+        actions.verify_nik(person, expected_version=version, acting_user=request.user)
+    except actions.EditConflict:
+        messages.error(request, STALE_PAGE)
+    except ValidationError as exc:
+        # The rule's message, as the page already shows it in the NIK's reason.
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("NIK verified."))
+    return redirect("registry:detail", person_id=person.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nik_replace(request, person_id: int):
+    """Type the correct NIK from the card in place of the unverified one. A refusal is
+    shown on this page, the typed NIK kept in the form (a redirect would lose it)."""
+    request.nav_section = "registry"
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    form = NikReplaceForm(request.POST or None, initial={"version": person.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.replace_nik(
+                person,
+                form.cleaned_data["nik"],
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+            )
+        except actions.EditConflict as exc:
+            form = NikReplaceForm({"nik": form.cleaned_data["nik"], "version": exc.current.version})
+            form.is_valid()
+            form.add_error(None, STALE_PAGE)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("NIK replaced."))
+            return redirect("registry:detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/nik_replace.html",
+        {"form": form, "person": person, "view": present(person, request.user)},
     )
 
 
@@ -269,6 +336,7 @@ def person_export(request):
             _("Record"),
             _("Name"),
             _("NIK"),
+            _("Unverified NIK"),
             _("Sex"),
             _("Born"),
             _("Place"),
@@ -284,6 +352,7 @@ def person_export(request):
                 p.pk,
                 view.name,
                 view.nik,
+                view.nik_unverified,
                 view.sex,
                 view.birth,
                 view.place,
