@@ -19,7 +19,6 @@ from .models import (
     ImportedRow,
     ImportJob,
     ImportProblem,
-    JobStatus,
     LinkReview,
     ReviewStatus,
     RowOutcome,
@@ -83,32 +82,10 @@ class JobOut(Schema):
 
     @staticmethod
     def resolve_counts(job) -> dict[str, int]:
-        return exact_counts(job)
+        return job.exact_counts()
 
 
 # The counts every summary holds, zero when the run had none.
-ROW_COUNTS = ("rows", "created", "linked", "review", "same_in_file", "already", "refused")
-
-
-def exact_counts(job: ImportJob) -> dict[str, int]:
-    """The job's numbers as the page, the API and the command report them: every row
-    counted once, problems never capped, and the review pairs as stored."""
-    counts = {key: int(value) for key, value in job.counts.items()}
-    summary = {key: counts.get(key, 0) for key in ROW_COUNTS}
-    summary["review_rows"] = counts.get("review", 0)
-    stored = 0
-    if job.status == JobStatus.DONE:
-        stored = getattr(job, "stored_reviews", None)
-        if stored is None:
-            stored = LinkReview.objects.filter(job=job).count()
-    # Before loading nothing is stored: the dry run's pairs (registry and in-file) say
-    # what the queue will receive.
-    summary["review"] = stored or counts.get("review", 0) + counts.get("file_reviews", 0)
-    summary["problems"] = job.problem_count
-    summary["error_rows"] = job.error_rows
-    return {**counts, **summary}
-
-
 class RowProblemOut(Schema):
     column: str = Field("", description="the column's label; empty for the row as a whole")
     message: str

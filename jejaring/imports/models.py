@@ -20,6 +20,9 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The row outcomes every report counts, in the order it lists them.
+ROW_COUNTS = ("rows", "created", "linked", "review", "same_in_file", "already", "refused")
+
 # A job in these states has work in the background: it cannot be changed meanwhile.
 BUSY = (JobStatus.READING, JobStatus.CHECKING, JobStatus.IMPORTING)
 
@@ -104,6 +107,25 @@ class ImportJob(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in BUSY
+
+    def exact_counts(self) -> dict[str, int]:
+        """The job's numbers as the page, the API and the command report them: every row
+        counted once, problems never capped, and the review pairs as stored."""
+        counts = {key: int(value) for key, value in self.counts.items()}
+        summary = {key: counts.get(key, 0) for key in ROW_COUNTS}
+        summary["review_rows"] = counts.get("review", 0)
+        stored = 0
+        if self.status == JobStatus.DONE:
+            # The job list annotates it in the jobs' own query (no query per job).
+            stored = getattr(self, "stored_reviews", None)
+            if stored is None:
+                stored = LinkReview.objects.filter(job=self).count()
+        # Before loading nothing is stored: the dry run's pairs (registry and in-file) say
+        # what the queue will receive.
+        summary["review"] = stored or counts.get("review", 0) + counts.get("file_reviews", 0)
+        summary["problems"] = self.problem_count
+        summary["error_rows"] = self.error_rows
+        return {**counts, **summary}
 
     @property
     def resumable(self) -> bool:

@@ -20,7 +20,6 @@ from jejaring.network.models import Organisation
 from jejaring.registry.actions import record_read
 
 from . import actions
-from .api import exact_counts
 from .forms import MappingForm, ReviewDecisionForm, UnusedColumnsForm, UploadForm
 from .models import ImportedRow, ImportJob, JobStatus, LinkReview, ReviewStatus, RowOutcome
 from .pipeline import rejected_rows
@@ -95,7 +94,7 @@ def _job(request, job_id, action="view"):
 @login_required
 def job_detail(request, job_id):
     job = _job(request, job_id)
-    context = {"job": job, "outcomes": RowOutcome, "counts": exact_counts(job)}
+    context = {"job": job, "outcomes": RowOutcome, "counts": job.exact_counts()}
     if job.status == JobStatus.MAPPING:
         context["mapping_form"] = MappingForm(headers=job.headers, mapping=job.mapping)
     elif job.status == JobStatus.CHECKED and job.unused_columns:

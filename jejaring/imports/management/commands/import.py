@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from jejaring.accounts.models import User
 from jejaring.imports import actions, columns
-from jejaring.imports.api import exact_counts
 from jejaring.imports.models import ImportJob, JobStatus
 from jejaring.imports.policies import IMPORTER_ROLES
 from jejaring.network.models import Organisation
@@ -172,7 +171,7 @@ class Command(BaseCommand):
         return job
 
     def _report(self, job):
-        counts = exact_counts(job)
+        counts = job.exact_counts()
         summary = {
             "job": job.pk,
             "status": job.status,
