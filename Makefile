@@ -30,8 +30,12 @@ run: setup
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(RUN_ENV) $(BIN)/jejaring runserver $(HOST)
 
+# The suite on every CPU (pytest-xdist; PYTEST_WORKERS=0 runs it in one process). The test
+# databases and their demo are reused while the demo's sources are unchanged, and tests
+# marked slow are left out unless CI=true or --run-slow (tests/conftest.py, tests/demo_db.py).
+PYTEST_WORKERS ?= auto
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,24 +3,44 @@
 The test database is set up once through the real set-up path (regions loader,
 reference seeding, the demo command's actions), so tests meet the same data a person
 meets after `make run`, limited to Riau (14), DKI Jakarta (31) and Jawa Barat (32).
+It is built once and then restored from a snapshot while its sources are unchanged
+(tests/demo_db.py), also after a transactional test flushed it.
 """
 
-import importlib
+import fcntl
+import inspect
+import os
+import time
+from functools import cache
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
 from jejaring.accounts.actions import issue_token
 from jejaring.accounts.models import User
 from jejaring.core.demo import DEMO_PASSWORD
 from jejaring.network.models import Organisation
+from tests import demo_db
+from tests.demo_db import set_audit_triggers
 
 TEST_PROVINCES = "14,31,32"
+# SQLite keeps the test database in a file, so --reuse-db (the default) reuses it and its
+# demo; pytest-xdist appends each worker's id (test.sqlite3_gw0 …).
+SQLITE_TEST_DATABASE = demo_db.PROJECT_DIR / "var" / "test.sqlite3"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the tests marked slow (left out by default; CI=true runs them)",
+    )
 
 
 def pytest_configure(config):
+    _claim_sqlite_test_database(config)
     # Django may already have loaded (and cached) the catalogues while pytest-django set
     # it up; after compiling fresh ones, drop that cache as the dev server's reloader does.
     from jejaring.core.management.commands.setup import compile_messages
@@ -35,26 +55,76 @@ def pytest_configure(config):
         trans_real._default = None
 
 
+# Held open (and locked) for the whole session: the lock is the file's, not the name's.
+_database_lock = {}
+
+
+def _claim_sqlite_test_database(config) -> None:
+    """Put a SQLite test database in a file, unless another session holds that file: a
+    second run started beside the first gets a database in memory instead of sharing (and
+    clobbering) the first one's."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if not database["ENGINE"].endswith("sqlite3") or test.get("NAME"):
+        return
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if not worker and getattr(config.option, "numprocesses", None):
+        return  # pytest-xdist's controller: its workers hold the databases
+    name = f"{SQLITE_TEST_DATABASE}_{worker}" if worker else str(SQLITE_TEST_DATABASE)
+    SQLITE_TEST_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(f"{name}.lock", "w")  # noqa: SIM115 — kept open until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return
+    _database_lock["file"] = lock
+    # pytest-django's xdist suffix is appended to this name later.
+    test["NAME"] = str(SQLITE_TEST_DATABASE)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgresql`` (real concurrent writers, which SQLite serialises) are
     left out of a SQLite run rather than skipped: .ci/run's PostgreSQL pass runs them, so
-    nothing that should run is ever reported as skipped in CI."""
+    nothing that should run is ever reported as skipped in CI.
+
+    Tests marked ``slow`` are left out too unless CI=true, ``--run-slow`` or a ``-m``
+    expression that names them: CI runs every one of them."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
+    left_out = set()
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        left_out |= {item for item in items if item.get_closest_marker("postgresql")}
+    run_slow = IN_CI or config.getoption("run_slow") or "slow" in config.getoption("markexpr")
+    if not run_slow:
+        left_out |= {item for item in items if item.get_closest_marker("slow")}
+    if left_out:
+        config.hook.pytest_deselected(items=[i for i in items if i in left_out])
+        items[:] = [i for i in items if i not in left_out]
 
 
-def build_network() -> None:
+def _build_demo_from_scratch() -> None:
     from jejaring.core.management.commands.setup import seed_reference_data
 
     call_command("load_regions", provinces=TEST_PROVINCES, verbosity=0)
     seed_reference_data()
     call_command("demo", verbosity=0)
+
+
+@cache
+def demo_fingerprint() -> str:
+    """What the test database's demo is made of: the demo's sources (tests/demo_db.py)
+    and this recipe."""
+    return demo_db.fingerprint(extra=TEST_PROVINCES + inspect.getsource(_build_demo_from_scratch))
+
+
+def build_network() -> None:
+    """The demo network in the test database: restored from the snapshot the session
+    took (a transactional test before this one may have flushed it all), or built."""
+    if not demo_db.restore_snapshot(demo_fingerprint()):
+        _build_demo_from_scratch()
 
 
 # Whether any test set the test database up: a run of database-free tests alone (the
@@ -63,10 +133,30 @@ _test_database = {"ready": False}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_createdb(request, django_db_modify_db_settings, django_db_blocker):
+    """A new test database for --create-db, and for a reused one whose demo is stale
+    (or missing): the demo is then built on a freshly migrated database, as in CI."""
     with django_db_blocker.unblock():
-        build_network()
+        stored = demo_db.stored_fingerprint_before_setup()
+    return demo_db.needs_new_database(
+        create_db=request.config.getvalue("create_db"),
+        stored=stored,
+        current=demo_fingerprint(),
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    started = time.monotonic()
+    with django_db_blocker.unblock():
+        how = demo_db.prepare_demo(demo_fingerprint(), build=_build_demo_from_scratch)
     _test_database["ready"] = True
+    _test_database["demo"] = f"{how} in {time.monotonic() - started:.1f} s"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if "demo" in _test_database:  # not under xdist: each worker has its own database
+        terminalreporter.write_line(f"Demo network: {_test_database['demo']}")
 
 
 @pytest.fixture
@@ -106,21 +196,8 @@ def org(db):
 # The audit table's append-only triggers (audit migration 0002) make SQLite refuse the
 # DELETE FROM with which pytest-django flushes a transactional test's database.
 # PostgreSQL flushes with TRUNCATE, which row triggers do not see. So on SQLite the
-# triggers are lifted just before each flush and put back before the next test.
-# The entries' triggers (0002) and their subjects' (0003).
-_TRIGGERS = [
-    importlib.import_module(f"jejaring.audit.migrations.{name}")
-    for name in ("0002_append_only_triggers", "0003_audit_subjects")
-]
-
-
-def set_audit_triggers(*, on: bool) -> None:
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for triggers in _TRIGGERS:
-            for statement in triggers.SQLITE_REVERSE + (triggers.SQLITE if on else []):
-                cursor.execute(statement)
+# triggers are lifted just before each flush and put back before the next test
+# (tests/demo_db.py set_audit_triggers: the entries' triggers, 0002, and their subjects', 0003).
 
 
 def _is_transactional(request) -> bool:

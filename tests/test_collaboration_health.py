@@ -1,5 +1,6 @@
 """The health check's numbers against a small forum whose expected scores are worked
-out by hand below (formulas in jejaring/collaboration/health.py and docs/collaboration.md).
+out by hand below (formulas in jejaring/collaboration/health/dimensions.py and
+docs/collaboration.md).
 
 The forum uses Kabupaten Bandung organisations, which the demo's Pekanbaru story does
 not touch, so nothing else leaks into its figures."""

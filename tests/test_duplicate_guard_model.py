@@ -137,6 +137,31 @@ def test_the_registry_sample_is_bounded(rizal, monkeypatch):
     assert trained and 2 <= trained[0] <= 3
 
 
+def test_the_registry_sample_stays_bounded_when_the_ids_are_sparse(rizal, monkeypatch):
+    """Ids far sparser than their range (people merged away, a sequence that jumped) make
+    the random draw find almost no one: the sample must still be a bounded read of the
+    registry, not the handful of candidates, nor everyone."""
+    import random
+
+    for i in range(8):
+        register_person(full_name=f"Anak Ke{i} Jarang", birth_date=BORN)
+    monkeypatch.setattr(duplicates, "REGISTRY_SAMPLE", 3)
+    monkeypatch.setattr(duplicates, "MIN_TRAINING", 2)
+
+    class DrawsOnlyGaps:
+        def __init__(self, seed):
+            pass
+
+        def sample(self, population, k):
+            return [10**9 + n for n in range(k)]  # ids nobody holds
+
+    monkeypatch.setattr(random, "Random", DrawsOnlyGaps)
+    living = Person.objects.filter(merged_into__isnull=True).count()
+    assert living > 3 * 2  # the random branch, not the small-range read
+    sample = duplicates._registry_sample()
+    assert len(sample) == 3
+
+
 def test_a_nearly_empty_registry_is_not_kept_as_the_registry_model(rizal):
     guard()
     assert not LinkageModel.objects.exists()

@@ -458,6 +458,7 @@ def write_big_csv(path: Path, size: int) -> int:
     return rows
 
 
+@pytest.mark.slow  # ~15 s: writes and imports 50 MB
 def test_a_50_mb_csv_is_streamed_and_accepted(org, tmp_path):
     path = tmp_path / "rekap_pmks_provinsi.csv"
     written = write_big_csv(path, 50 * MB)

@@ -92,6 +92,7 @@ def fuzz_client(db, settings, bearer, persona):
         signals.request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow  # ~60 s: 300 generated cases
 @pytest.mark.fuzz
 @pytest.mark.parametrize("persona", PERSONAS)
 @schema.parametrize()

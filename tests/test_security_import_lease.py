@@ -407,6 +407,7 @@ def control_run(org, content: bytes) -> dict:
     return result
 
 
+@pytest.mark.slow  # ~12 s: real worker processes, one killed
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_import_is_recovered_and_resumes_exactly(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -229,6 +229,7 @@ def fill(path: str, pk) -> str:
     return path.replace("{" + name + "}", str(pk), 1)
 
 
+@pytest.mark.slow  # 5-11 s a persona: every GET operation with every id
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_get_with_an_id_answers_by_scope(files_everywhere, bearer, persona):
     viewer = user(persona)

@@ -21,8 +21,8 @@ from django.urls import reverse
 from jejaring.accounts.actions import issue_token
 from jejaring.accounts.models import User
 from jejaring.cases import actions as case_actions
-from jejaring.cases import api as case_api
 from jejaring.cases.models import Case, Referral, ReferralState, ServiceType
+from jejaring.core.api_helpers import Inputs
 from jejaring.network.models import Organisation
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.models import Region
@@ -172,16 +172,16 @@ def test_simultaneous_needs_end_as_one_of_the_lists_sent(committed_network, monk
     case_actions.set_needs(case, ServiceType.objects.filter(code=codes[0]), acting_user=user)
     lists = [codes[:2], codes[2:4]]
     # Both requests have read their input and enter the replacement together.
-    resolve = case_api._services
+    resolve = Inputs.service_types
     rendezvous = {}
 
-    def resolved_then_wait(wanted):
-        found = resolve(wanted)
+    def resolved_then_wait(self, wanted, field):
+        found = resolve(self, wanted, field)
         with contextlib.suppress(threading.BrokenBarrierError):
             rendezvous["barrier"].wait()
         return found
 
-    monkeypatch.setattr(case_api, "_services", resolved_then_wait)
+    monkeypatch.setattr(Inputs, "service_types", resolved_then_wait)
     auth = [headers(SENDER), headers(SENDER)]
     url = f"/api/v1/cases/{case.pk}/needs"
     for _round in range(5):

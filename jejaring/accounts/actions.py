@@ -2,8 +2,10 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
@@ -66,9 +68,25 @@ def set_roles(user: User, roles, *, acting_user) -> None:
 
 
 @transaction.atomic
+def set_superuser(user: User, superuser: bool, *, acting_user) -> None:
+    """Give or take every right in the admin screens (where network administrators edit
+    the reference data). A superuser is a network administrator in every scope."""
+    before = audit.snapshot(user)
+    user.is_superuser = superuser
+    user.save(update_fields=["is_superuser"])
+    user.__dict__.pop("_jejaring_scope", None)
+    audit.record_update(user, before, acting_user=acting_user, parent=user.organisation)
+
+
+@transaction.atomic
 def set_active(user: User, active: bool, *, acting_user) -> None:
     """Disable or re-enable a login. Disabling revokes the user's API tokens for good:
-    re-enabling the person must not bring back tokens that may have leaked meanwhile."""
+    re-enabling the person must not bring back tokens that may have leaked meanwhile.
+
+    Nobody changes their own account's state: an administrator who disabled themself
+    would be locked out, perhaps with no one left to let them back in."""
+    if acting_user is not None and acting_user.pk == user.pk:
+        raise ValidationError(_("You cannot disable your own account."))
     before = audit.snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])

@@ -5,17 +5,20 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jejaring.core.pages import form_page, listing, perform
 from jejaring.core.scoping import get_scoped_or_404, scope_for
 
 from . import actions
+from .filters import UserFilter
 from .models import ApiToken, User
+
+USERS_PER_PAGE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -46,13 +49,19 @@ def _require_network_admin(user) -> None:
 
 @login_required
 def password_change(request):
-    form = SetPasswordForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        actions.change_own_password(request.user, form.cleaned_data["new_password1"])
+    def change(data):
+        actions.change_own_password(request.user, data["new_password1"])
+        # The session holds a hash of the password: renew it, or this change logs out.
         update_session_auth_hash(request, request.user)
-        messages.success(request, _("Your password has been changed."))
-        return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+
+    return form_page(
+        request,
+        SetPasswordForm(request.user, request.POST or None),
+        "accounts/password_change.html",
+        change,
+        success=_("Your password has been changed."),
+        then=lambda _result: "core:home",
+    )
 
 
 @login_required
@@ -96,17 +105,8 @@ def user_list(request):
         .prefetch_related("roles")
         .order_by("username")
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        users = users.filter(username__icontains=query) | users.filter(
-            organisation__name__icontains=query
-        )
-    page_obj = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"page_obj": page_obj, "query": query, "query_string": f"q={query}"},
-    )
+    context = listing(request, users, UserFilter, per_page=USERS_PER_PAGE)
+    return render(request, "accounts/user_list.html", context)
 
 
 @login_required
@@ -135,10 +135,10 @@ def user_reset_password(request, user_id: int):
 def user_set_active(request, user_id: int):
     _require_network_admin(request.user)
     person = get_scoped_or_404(User, request.user, pk=user_id)
-    if person.pk == request.user.pk:
-        messages.error(request, _("You cannot disable your own account."))
-    else:
-        active = request.POST.get("active") == "1"
-        actions.set_active(person, active, acting_user=request.user)
-        messages.success(request, _("Account enabled.") if active else _("Account disabled."))
+    active = request.POST.get("active") == "1"
+    perform(
+        request,
+        lambda: actions.set_active(person, active, acting_user=request.user),
+        success=_("Account enabled.") if active else _("Account disabled."),
+    )
     return redirect("accounts:user_detail", user_id=person.pk)

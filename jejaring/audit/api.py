@@ -2,9 +2,8 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.filtering import filtered
+from jejaring.core.api_helpers import filtered_list, paged
 
 from .filters import AuditFilter
 from .models import AuditEntry
@@ -48,9 +47,9 @@ class AuditQuery(Schema):
 
 
 @router.get("", response=list[AuditOut], summary="The audit log (network administrators)")
-@paginate(LimitOffsetPagination)
+@paged
 def list_entries(request, filters: Query[AuditQuery]):
-    entries = filtered(
-        AuditFilter, filters.dict(exclude_none=True), AuditEntry.objects.restrict(request.auth)
+    entries = filtered_list(
+        request, AuditFilter, AuditEntry.objects.restrict(request.auth), filters
     )
     return PresentedPage(entries, request.auth)

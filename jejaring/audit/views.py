@@ -1,14 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from jejaring.core.pages import listing
 from jejaring.core.scoping import scope_for
 
 from .filters import AuditFilter
 from .models import AuditEntry
 from .presenters import present_entries
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -17,15 +19,10 @@ def audit_list(request):
     if not scope.is_network_admin:
         raise PermissionDenied(_("Only network administrators may read the audit log."))
     request.nav_section = "audit"
-    filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.restrict(request.user))
-    entries = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
+    context = listing(
+        request, AuditEntry.objects.restrict(request.user), AuditFilter, per_page=PAGE_SIZE
+    )
+    page_obj = context["page_obj"]
     # The page's rows as this reader may see them (protected identities masked).
     page_obj.object_list = present_entries(page_obj.object_list, request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "audit/list.html",
-        {"filterset": filterset, "page_obj": page_obj, "query_string": query.urlencode()},
-    )
+    return render(request, "audit/list.html", context)

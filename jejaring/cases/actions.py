@@ -7,11 +7,11 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
+from jejaring.core import clock
 from jejaring.core.notifications import Kind as NotificationKind
 from jejaring.core.notifications import notify, recipients
 from jejaring.network.models import OrganisationLevel, Sector
@@ -137,7 +137,7 @@ def transition_case(
     current.state = to_state
     if to_state == CaseState.CLOSED:
         current.closing_reason = closing_reason
-        current.closed_at = timezone.now()
+        current.closed_at = clock.now()
     current.save()
     audit.record_update(current, before, acting_user=acting_user, parent=current.person)
     if to_state == CaseState.CLOSED:
@@ -229,7 +229,7 @@ def record_service(
         errors["case"] = _("This case is closed; a closed case receives no services.")
     if case.state == CaseState.REPORTED:
         errors["case"] = _("Register the case before recording services.")
-    if delivered_on > timezone.localdate():
+    if delivered_on > clock.localdate():
         errors["delivered_on"] = _("A service cannot be delivered in the future.")
     if case.person.birth_date and delivered_on < case.person.birth_date:
         errors["delivered_on"] = _("The service date is before the person was born.")
@@ -314,7 +314,7 @@ def send_referral(
         errors["case"] = _("This case is closed; reopen work with a new case first.")
     if not reason.strip():
         errors["reason"] = _("Say why the person is referred.")
-    if deadline and deadline < timezone.localdate():
+    if deadline and deadline < clock.localdate():
         errors["deadline"] = _("The deadline is already past.")
     if receiver.sector != Sector.GOVERNMENT and active_consent(case.person) is None:
         # UU 27/2022: sharing with non-government partners needs recorded consent.
@@ -397,15 +397,26 @@ def _decide(referral: Referral, to_state: str, acting_user, **changes) -> Referr
     return current
 
 
+def _require_receiver(referral: Referral, acting_user) -> None:
+    """Only the receiving organisation decides on a referral (a background job acting
+    for no one — acting_user None — is the system and may)."""
+    user = _user(acting_user)
+    if acting_user is not None and getattr(user, "organisation_id", None) != (
+        referral.to_organisation_id
+    ):
+        raise PermissionDenied(_("Only the receiving organisation decides on a referral."))
+
+
 @transaction.atomic
 def accept_referral(referral: Referral, *, acting_user, assigned_worker=None) -> Referral:
     """The receiver takes the person on: a case of its own is opened."""
+    _require_receiver(referral, acting_user)
     current = _decide(
         referral,
         ReferralState.ACCEPTED,
         acting_user,
         decided_by=_user(acting_user),
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
     )
     case = open_case(
         current.person,
@@ -423,6 +434,7 @@ def accept_referral(referral: Referral, *, acting_user, assigned_worker=None) ->
 
 @transaction.atomic
 def decline_referral(referral: Referral, reason: str, *, acting_user) -> Referral:
+    _require_receiver(referral, acting_user)
     if not reason.strip():
         raise ValidationError({"decline_reason": _("Say why the referral is declined.")})
     return _decide(
@@ -431,18 +443,19 @@ def decline_referral(referral: Referral, reason: str, *, acting_user) -> Referra
         acting_user,
         decline_reason=reason.strip(),
         decided_by=_user(acting_user),
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
     )
 
 
 @transaction.atomic
 def complete_referral(referral: Referral, *, acting_user) -> Referral:
+    _require_receiver(referral, acting_user)
     return _decide(
         referral,
         ReferralState.COMPLETED,
         acting_user,
         completed_by=_user(acting_user),
-        completed_at=timezone.now(),
+        completed_at=clock.now(),
     )
 
 
@@ -460,7 +473,7 @@ def record_consent(
         age = (given_on - person.birth_date).days // 365
         if age < 18:
             errors["given_by"] = _("For a child, consent is given by a parent or guardian.")
-    if given_on > timezone.localdate():
+    if given_on > clock.localdate():
         errors["given_on"] = _("Consent cannot be dated in the future.")
     if not given_by_name.strip() or not scope.strip():
         errors["scope"] = _("Say who gave consent and what it covers.")
@@ -481,7 +494,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(consent: Consent, *, acting_user, on: datetime.date | None = None) -> Consent:
     before = audit.snapshot(consent)
-    consent.withdrawn_on = on or timezone.localdate()
+    consent.withdrawn_on = on or clock.localdate()
     consent.save(update_fields=["withdrawn_on"])
     audit.record_update(consent, before, acting_user=acting_user, parent=consent.person)
     return consent

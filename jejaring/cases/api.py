@@ -1,23 +1,31 @@
+"""The cases API: cases, services, referrals, consents, overlaps, conferences,
+attachments and the leading-sector table. Lists go through the FilterSets the pages use
+(cases/filters.py); ids and codes named in a body through core.api_helpers.Inputs."""
+
 import datetime
 
-from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.audit import log as audit
-from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404, scope_for
-from jejaring.network.models import Organisation
-from jejaring.reference.models import PmksCategory
+from jejaring.core.api_helpers import (
+    Inputs,
+    PeoplePage,
+    acting_organisation,
+    filtered_list,
+    paged,
+)
+from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404
 from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person
 from jejaring.registry.presenters import identity_visible
 
 from . import actions
+from .filters import CaseFilter, LeadingSectorFilter, OverlapFilter, ReferralFilter, ServiceFilter
 from .models import (
     Case,
+    CaseAttachment,
     CaseConference,
     CaseState,
     ClosingReason,
@@ -27,13 +35,19 @@ from .models import (
     Referral,
     ReferralState,
     SectorRole,
-    ServiceType,
+    Service,
 )
 from .overlap import request_refresh
 from .routing import suggest_receivers
 from .timeline import person_timeline
 
 router = Router(tags=["cases & referrals"])
+
+
+def _shows_identity(context, person_id: int) -> bool:
+    """May the caller see this person's identity? A list page works it out once for its
+    rows (core.api_helpers.PeoplePage), so a longer page costs no more queries."""
+    return identity_visible(context["request"].auth, person_id)
 
 
 class CaseOut(Schema):
@@ -58,20 +72,20 @@ class CaseOut(Schema):
     # for a masked person they would say what the masking hides.
     @staticmethod
     def resolve_category(obj, context):
-        if not identity_visible(context["request"].auth, obj.person_id):
+        if not _shows_identity(context, obj.person_id):
             return None
         return obj.category.code
 
     @staticmethod
     def resolve_needs(obj, context):
-        if not identity_visible(context["request"].auth, obj.person_id):
+        if not _shows_identity(context, obj.person_id):
             return None
         return [s.code for s in obj.needs.all()]
 
     @staticmethod
     def resolve_summary(obj, context):
         # Free text about the person: only where their identity is visible.
-        return obj.summary if identity_visible(context["request"].auth, obj.person_id) else ""
+        return obj.summary if _shows_identity(context, obj.person_id) else ""
 
 
 class CaseIn(Schema):
@@ -115,7 +129,7 @@ class ServiceOut(Schema):
     # The kind of help given says what a masked record's category hides.
     @staticmethod
     def resolve_service_type(obj, context):
-        if not identity_visible(context["request"].auth, obj.case.person_id):
+        if not _shows_identity(context, obj.case.person_id):
             return None
         return obj.service_type.code
 
@@ -148,11 +162,11 @@ class ReferralOut(Schema):
 
     @staticmethod
     def resolve_reason(obj, context):
-        return obj.reason if identity_visible(context["request"].auth, obj.person_id) else ""
+        return obj.reason if _shows_identity(context, obj.person_id) else ""
 
     @staticmethod
     def resolve_decline_reason(obj, context):
-        visible = identity_visible(context["request"].auth, obj.person_id)
+        visible = _shows_identity(context, obj.person_id)
         return obj.decline_reason if visible else ""
 
 
@@ -182,19 +196,39 @@ class SuggestionOut(Schema):
     why: str
 
 
+# The query parameters of each list: the fields of its FilterSet (cases/filters.py).
+class CaseQuery(Schema):
+    person: int | None = None
+    state: CaseState | None = None
+    mine: bool = Field(False, description="Only the cases assigned to the caller")
+
+
 class ReferralQuery(Schema):
     box: str = Field("all", description="'incoming', 'outgoing' or 'all'")
     state: ReferralState | None = None
+    open: bool | None = Field(None, description="Only referrals still sent or accepted")
+    person: int | None = None
 
 
-def _services(codes: list[str]) -> list[ServiceType]:
-    found = list(ServiceType.objects.filter(code__in=codes))
-    unknown = sorted(set(codes) - {s.code for s in found})
-    if unknown:
-        raise ValidationError(
-            {"services": _("Unknown service type: %(code)s.") % {"code": ", ".join(unknown)}}
-        )
-    return found
+class ServiceQuery(Schema):
+    case: int | None = None
+    person: int | None = None
+    provider: int | None = None
+    service_type: str | None = Field(
+        None, description="A service type code (matches only where the identity shows)"
+    )
+    delivered_from: datetime.date | None = None
+    delivered_to: datetime.date | None = None
+
+
+class OverlapQuery(Schema):
+    organisation: int | None = Field(None, description="An organisation involved")
+    person: int | None = None
+
+
+class LeadingSectorQuery(Schema):
+    region: str | None = None
+    category: str | None = None
 
 
 def _case_qs():
@@ -202,61 +236,34 @@ def _case_qs():
 
 
 @router.get("/cases/", response=list[CaseOut], summary="Cases the user may see")
-@paginate(LimitOffsetPagination)
-def list_cases(
-    request, person: int | None = None, state: CaseState | None = None, mine: bool = False
-):
-    cases = _case_qs().restrict(request.auth)
-    if person is not None:
-        cases = cases.filter(person_id=person)
-    if state is not None:
-        cases = cases.filter(state=state)
-    if mine:
-        cases = cases.filter(assigned_worker=request.auth)
-    return _AuditedCases(cases, request.auth)
+@paged
+def list_cases(request, filters: Query[CaseQuery]):
+    cases = filtered_list(request, CaseFilter, _case_qs().restrict(request.auth), filters)
+    return PeoplePage(cases, request, audit_message="api case list")
 
 
-class _AuditedCases:
-    """Paginates like a queryset; the page shown is one audit row naming the people
-    whose cases (summaries included) it lists."""
-
-    def __init__(self, queryset, user):
-        self.queryset, self.user = queryset, user
-
-    def count(self):
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        cases = list(self.queryset[item])
-        people = sorted({c.person_id for c in cases})
-        audit.record_bulk_read(
-            "registry.person",
-            people,
-            acting_user=self.user,
-            masked_ids=[pk for pk in people if not identity_visible(self.user, pk)],
-            message="api case list",
-        )
-        return cases
+@router.get("/services/", response=list[ServiceOut], summary="Services delivered the user may see")
+@paged
+def list_services(request, filters: Query[ServiceQuery]):
+    services = filtered_list(
+        request,
+        ServiceFilter,
+        Service.objects.restrict(request.auth).select_related("case", "service_type"),
+        filters,
+    )
+    return PeoplePage(services, request, audit_message="api service list")
 
 
 @router.post("/cases/", response={201: CaseOut}, summary="Open a case")
 def open_case(request, payload: CaseIn):
     person = get_scoped_or_404(Person, request.auth, VIEW_IDENTITY, pk=payload.person)
-    try:
-        category = PmksCategory.objects.get(code=payload.category)
-    except PmksCategory.DoesNotExist as exc:
-        raise ValidationError(
-            {"category": _("Unknown PMKS category: %(code)s.") % {"code": payload.category}}
-        ) from exc
-    if not scope_for(request.auth).organisation_id:
-        raise ValidationError(_("Your account belongs to no organisation."))
+    inputs = Inputs(request)
+    category = inputs.category(payload.category, "category")
+    inputs.check()
     case = actions.open_case(
         person,
         category,
-        organisation=request.auth.organisation,
+        organisation=acting_organisation(request),
         acting_user=request.auth,
         state=payload.state,
         summary=payload.summary,
@@ -278,16 +285,26 @@ def get_case(request, case_id: int):
     summary="Move a case to its next state, or close it",
 )
 def transition(request, case_id: int, payload: TransitionIn):
-    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
-    try:
-        actions.transition_case(
+    return _change_case(
+        request,
+        case_id,
+        lambda case: actions.transition_case(
             case,
             payload.state,
             acting_user=request.auth,
             expected_version=payload.version,
             closing_reason=payload.closing_reason or "",
             note=payload.note,
-        )
+        ),
+    )
+
+
+def _change_case(request, case_id: int, change):
+    """Run ``change(case)`` on a case the caller may change and answer the case as it is
+    now; a case that moved on since the version the caller read answers 409."""
+    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
+    try:
+        change(case)
     except actions.CaseConflict as exc:
         return Status(
             409,
@@ -299,33 +316,19 @@ def transition(request, case_id: int, payload: TransitionIn):
     return _case_qs().get(pk=case.pk)
 
 
-def _case_conflict(exc: actions.CaseConflict):
-    return Status(
-        409,
-        {
-            "detail": _("The case changed since you read it; read it again."),
-            "current_version": exc.current.version,
-        },
-    )
-
-
 @router.put(
     "/cases/{int:case_id}/needs",
     response={200: CaseOut, 409: dict},
     summary="Record the assessment (replaces the list of needs whole)",
 )
 def assess(request, case_id: int, payload: NeedsIn):
-    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
-    try:
-        actions.set_needs(
-            case,
-            _services(payload.services),
-            acting_user=request.auth,
-            expected_version=payload.version,
-        )
-    except actions.CaseConflict as exc:
-        return _case_conflict(exc)
-    return _case_qs().get(pk=case.pk)
+    def set_needs(case):
+        inputs = Inputs(request)
+        needs = inputs.service_types(payload.services, "services")
+        inputs.check()
+        actions.set_needs(case, needs, acting_user=request.auth, expected_version=payload.version)
+
+    return _change_case(request, case_id, set_needs)
 
 
 @router.post(
@@ -335,10 +338,12 @@ def assess(request, case_id: int, payload: NeedsIn):
 )
 def add_service(request, case_id: int, payload: ServiceIn):
     case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
-    service_type = _services([payload.service_type])[0]
+    inputs = Inputs(request)
+    found = inputs.service_types([payload.service_type], "service_type")
+    inputs.check()
     service = actions.record_service(
         case,
-        service_type,
+        found[0],
         payload.delivered_on,
         acting_user=request.auth,
         quantity=payload.quantity,
@@ -362,63 +367,49 @@ def suggestions(request, case_id: int):
 
 
 @router.get("/referrals/", response=list[ReferralOut], summary="Referrals in and out")
-@paginate(LimitOffsetPagination)
+@paged
 def list_referrals(request, filters: Query[ReferralQuery]):
-    referrals = Referral.objects.restrict(request.auth)
-    org = scope_for(request.auth).organisation_id
-    if filters.box == "incoming":
-        referrals = referrals.filter(to_organisation_id=org)
-    elif filters.box == "outgoing":
-        referrals = referrals.filter(from_organisation_id=org)
-    if filters.state:
-        referrals = referrals.filter(state=filters.state)
-    return referrals
+    referrals = filtered_list(
+        request, ReferralFilter, Referral.objects.restrict(request.auth), filters
+    )
+    return PeoplePage(referrals, request)
 
 
 @router.post("/referrals/", response={201: ReferralOut}, summary="Refer a person")
 def send(request, payload: ReferralIn):
     case = get_scoped_or_404(Case, request.auth, CHANGE, pk=payload.case)
-    try:
-        receiver = Organisation.objects.restrict(request.auth).get(pk=payload.to_organisation)
-    except Organisation.DoesNotExist as exc:
-        raise ValidationError({"to_organisation": _("Unknown organisation.")}) from exc
+    inputs = Inputs(request)
+    receiver = inputs.organisation(payload.to_organisation, "to_organisation")
+    services = inputs.service_types(payload.services, "services")
+    inputs.check()
     referral = actions.send_referral(
         case,
         receiver,
         acting_user=request.auth,
         reason=payload.reason,
-        services=_services(payload.services),
+        services=services,
         deadline=payload.deadline,
     )
     return Status(201, referral)
 
 
+# Only the receiver decides on a referral: the actions refuse anyone else (403).
 @router.post("/referrals/{int:referral_id}/accept", response=ReferralOut)
 def accept(request, referral_id: int):
     referral = get_scoped_or_404(Referral, request.auth, CHANGE, pk=referral_id)
-    _require_receiver(request, referral)
     return actions.accept_referral(referral, acting_user=request.auth)
 
 
 @router.post("/referrals/{int:referral_id}/decline", response=ReferralOut)
 def decline(request, referral_id: int, payload: DeclineIn):
     referral = get_scoped_or_404(Referral, request.auth, CHANGE, pk=referral_id)
-    _require_receiver(request, referral)
     return actions.decline_referral(referral, payload.reason, acting_user=request.auth)
 
 
 @router.post("/referrals/{int:referral_id}/complete", response=ReferralOut)
 def complete(request, referral_id: int):
     referral = get_scoped_or_404(Referral, request.auth, CHANGE, pk=referral_id)
-    _require_receiver(request, referral)
     return actions.complete_referral(referral, acting_user=request.auth)
-
-
-def _require_receiver(request, referral):
-    from django.core.exceptions import PermissionDenied
-
-    if referral.to_organisation_id != scope_for(request.auth).organisation_id:
-        raise PermissionDenied(_("Only the receiving organisation decides on a referral."))
 
 
 @router.get(
@@ -463,13 +454,14 @@ class NoteIn(Schema):
 
 
 @router.get("/overlaps/", response=list[OverlapOut], summary="Open overlaps the user may see")
-@paginate(LimitOffsetPagination)
-def list_overlaps(request):
-    return (
+@paged
+def list_overlaps(request, filters: Query[OverlapQuery]):
+    alerts = (
         OverlapAlert.objects.restrict(request.auth)
         .filter(resolved_at__isnull=True)
         .prefetch_related("organisations")
     )
+    return filtered_list(request, OverlapFilter, alerts, filters)
 
 
 @router.post("/overlaps/refresh", response={202: dict}, summary="Ask for a background refresh")
@@ -523,9 +515,8 @@ class AttachmentOut(Schema):
 @router.get("/cases/{int:case_id}/attachments", response=list[AttachmentOut])
 def list_attachments(request, case_id: int):
     case = get_scoped_or_404(Case, request.auth, pk=case_id)
-    if not Person.objects.restrict(request.auth, VIEW_IDENTITY).filter(pk=case.person_id).exists():
-        return []
-    return list(case.attachments.all())
+    # Attachments carry identity: their policy lists them only where it shows.
+    return list(CaseAttachment.objects.restrict(request.auth).filter(case=case))
 
 
 @router.post(
@@ -542,15 +533,9 @@ def attach(request, case_id: int, file: File[UploadedFile], description: Form[st
 
 @router.get("/attachments/{int:attachment_id}", summary="Download an attachment (audited)")
 def download(request, attachment_id: int):
-    from .views import attachment_for
+    from .views import serve_attachment
 
-    attachment = attachment_for(request.auth, attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return serve_attachment(request.auth, attachment_id)
 
 
 class LeadingSectorOut(Schema):
@@ -573,16 +558,12 @@ class LeadingSectorIn(Schema):
     response=list[LeadingSectorOut],
     summary="Who leads and who supports, per region and category",
 )
-@paginate(LimitOffsetPagination)
-def leading_sectors(request, region: str | None = None, category: str | None = None):
+@paged
+def leading_sectors(request, filters: Query[LeadingSectorQuery]):
     rows = LeadingSector.objects.select_related("category", "organisation").order_by(
         "region_id", "category__sort_order", "role"
     )
-    if region:
-        rows = rows.filter(region_id=region)
-    if category:
-        rows = rows.filter(category__code=category)
-    return rows
+    return filtered_list(request, LeadingSectorFilter, rows, filters)
 
 
 @router.post(
@@ -591,23 +572,11 @@ def leading_sectors(request, region: str | None = None, category: str | None = N
     summary="Set a leading or supporting organisation",
 )
 def set_leading_sector(request, payload: LeadingSectorIn):
-    from jejaring.regions.fields import region_by_code
-
-    errors = {}
-    try:
-        region = region_by_code(payload.region)
-    except ValidationError as exc:
-        errors["region"] = exc.messages
-    category = PmksCategory.objects.filter(code=payload.category).first()
-    if category is None:
-        errors["category"] = [_("Unknown PMKS category: %(code)s.") % {"code": payload.category}]
-    organisation = (
-        Organisation.objects.restrict(request.auth).filter(pk=payload.organisation).first()
-    )
-    if organisation is None:
-        errors["organisation"] = [_("Unknown organisation.")]
-    if errors:
-        raise ValidationError(errors)
+    inputs = Inputs(request)
+    region = inputs.region(payload.region, "region")
+    category = inputs.category(payload.category, "category")
+    organisation = inputs.organisation(payload.organisation, "organisation")
+    inputs.check()
     row = actions.set_leading_sector(
         region, category, organisation, payload.role, acting_user=request.auth
     )
@@ -617,8 +586,23 @@ def set_leading_sector(request, payload: LeadingSectorIn):
 
 
 class AssignIn(Schema):
-    worker: int | None = None
+    assigned_worker: int | None = Field(
+        None,
+        description="The case worker: an active user of the case's organisation; null unassigns. "
+        "Named as in the case (CaseOut.assigned_worker).",
+    )
+    worker: int | None = Field(
+        None,
+        description="Deprecated: the old name of assigned_worker, still accepted; "
+        "assigned_worker wins when both are sent.",
+        json_schema_extra={"deprecated": True},
+    )
     version: int | None = Field(None, description="The case version read; a newer one answers 409")
+
+    def chosen_worker(self) -> int | None:
+        if "assigned_worker" in self.model_fields_set:
+            return self.assigned_worker
+        return self.worker
 
 
 @router.put(
@@ -627,21 +611,19 @@ class AssignIn(Schema):
     summary="Assign the case worker",
 )
 def assign(request, case_id: int, payload: AssignIn):
-    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=case_id)
-    worker = None
-    if payload.worker is not None:
-        from jejaring.accounts.models import User
-
-        worker = User.objects.filter(pk=payload.worker, is_active=True).first()
-        if worker is None:
-            raise ValidationError({"worker": _("Unknown user.")})
-    try:
+    def assign_worker(case):
+        # An active colleague in the case's organisation (the caller's own, unless a
+        # network administrator assigns).
+        inputs = Inputs(request)
+        worker = inputs.colleague(
+            payload.chosen_worker(), "assigned_worker", organisation_id=case.organisation_id
+        )
+        inputs.check()
         actions.assign_worker(
             case, worker, acting_user=request.auth, expected_version=payload.version
         )
-    except actions.CaseConflict as exc:
-        return _case_conflict(exc)
-    return _case_qs().get(pk=case.pk)
+
+    return _change_case(request, case_id, assign_worker)
 
 
 @router.post(
@@ -653,7 +635,5 @@ def withdraw(request, person_id: int, consent_id: int):
     person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
     consent = person.consents.filter(pk=consent_id, withdrawn_on__isnull=True).first()
     if consent is None:
-        from django.http import Http404
-
         raise Http404
     return actions.withdraw_consent(consent, acting_user=request.auth)

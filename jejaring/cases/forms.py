@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
 from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 
@@ -42,7 +42,7 @@ class NeedsForm(forms.Form):
 class ServiceForm(forms.Form):
     service_type = forms.ModelChoiceField(queryset=ServiceType.objects.active(), label=_("Service"))
     delivered_on = forms.DateField(
-        label=_("Date"), initial=timezone.localdate, widget=NativeDateInput()
+        label=_("Date"), initial=clock.localdate, widget=NativeDateInput()
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     met_standard = forms.BooleanField(label=_("Met the standard"), required=False, initial=True)
@@ -67,6 +67,6 @@ class ConsentForm(forms.Form):
     scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 2}))
     given_on = forms.DateField(
         label=_("Date given"),
-        initial=timezone.localdate,
+        initial=clock.localdate,
         widget=NativeDateInput(),
     )

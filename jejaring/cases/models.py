@@ -2,10 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
 from jejaring.core.models import ReferenceData
 from jejaring.core.scoping import RestrictedQuerySet
 
 from .policies import (
+    AttachmentPolicy,
     CasePolicy,
     ConferencePolicy,
     OverlapPolicy,
@@ -93,7 +95,7 @@ class Case(models.Model):
     needs = models.ManyToManyField(
         ServiceType, verbose_name=_("assessed needs"), blank=True, related_name="+"
     )
-    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened"), default=clock.now, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -122,7 +124,7 @@ class CaseTransition(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -140,7 +142,7 @@ class CaseNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("note"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -164,7 +166,10 @@ class CaseAttachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = AttachmentPolicy()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -203,7 +208,7 @@ class Service(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ServicePolicy()
@@ -273,7 +278,7 @@ class Referral(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(default=clock.now, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -392,7 +397,7 @@ class OverlapAlert(models.Model):
         "registry.Person", on_delete=models.CASCADE, related_name="overlap_alerts"
     )
     organisations = models.ManyToManyField("network.Organisation", related_name="+")
-    detected_at = models.DateTimeField(auto_now_add=True)
+    detected_at = models.DateTimeField(default=clock.now, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     conference = models.ForeignKey(
         "CaseConference", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -421,7 +426,7 @@ class CaseConference(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ConferencePolicy()
@@ -444,7 +449,7 @@ class ConferenceNote(models.Model):
         "network.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("note"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -11,8 +11,9 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 from django_tasks import task
+
+from jejaring.core import clock
 
 from .models import Case, CaseState, OverlapAlert, Referral, ReferralState
 
@@ -77,7 +78,7 @@ def refresh_overlaps() -> dict[str, int]:
             created += 1
         alert.organisations.set(orgs)
     gone = [a.pk for pid, a in open_alerts.items() if pid not in found]
-    resolved = OverlapAlert.objects.filter(pk__in=gone).update(resolved_at=timezone.now())
+    resolved = OverlapAlert.objects.filter(pk__in=gone).update(resolved_at=clock.now())
     return {"open": len(found), "created": created, "resolved": resolved}
 
 

@@ -8,7 +8,15 @@ see the person; the receiver decides on them.
 
 from django.db.models import Q
 
-from jejaring.core.scoping import CHANGE, NOTHING, VIEW, Scope, ScopePolicy, prefixed
+from jejaring.core.scoping import (
+    CHANGE,
+    NOTHING,
+    VIEW,
+    VIEW_IDENTITY,
+    Scope,
+    ScopePolicy,
+    prefixed,
+)
 
 
 def handling_through_cases(scope: Scope) -> Q:
@@ -29,6 +37,12 @@ def _person_visible(scope: Scope, path: str) -> Q:
     return prefixed(Person.scope_policy.filter(scope, VIEW), path)
 
 
+def _person_identity(scope: Scope, path: str) -> Q:
+    from jejaring.registry.models import Person
+
+    return prefixed(Person.scope_policy.filter(scope, VIEW_IDENTITY), path)
+
+
 class CasePolicy(ScopePolicy):
     def filter(self, scope: Scope, action: str) -> Q:
         own = Q(organisation_id=scope.organisation_id) if scope.organisation_id else NOTHING
@@ -42,6 +56,30 @@ class CasePolicy(ScopePolicy):
 class ServicePolicy(ScopePolicy):
     def filter(self, scope: Scope, action: str) -> Q:
         return prefixed(CasePolicy().filter(scope, action), "case__")
+
+
+class AttachmentPolicy(ScopePolicy):
+    """An attachment (an assessment form, a letter, a photo) may carry the person's
+    identity: it is seen where the case is visible and the person's identity too. It
+    is added through its case (CHANGE on the case) and never changed afterwards."""
+
+    def filter(self, scope: Scope, action: str) -> Q:
+        if action != VIEW:
+            return NOTHING
+        return prefixed(CasePolicy().filter(scope, VIEW), "case__") & _person_identity(
+            scope, "case__person__"
+        )
+
+    def filter_for_admin(self, scope: Scope, action: str) -> Q:
+        from jejaring.registry.models import Person
+
+        if action != VIEW:
+            return NOTHING
+        # Network administrators see every case, but a sensitive identity is still only
+        # for the organisations handling the person.
+        return prefixed(
+            Person.scope_policy.filter_for_admin(scope, VIEW_IDENTITY), "case__person__"
+        )
 
 
 class ReferralPolicy(ScopePolicy):

@@ -2,15 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jejaring.audit import log as audit
-from jejaring.audit.models import AuditAction
+from jejaring.core import clock
+from jejaring.core.files import serve_file
+from jejaring.core.filtering import filtered
+from jejaring.core.pages import listing, perform
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.registry import actions as registry_actions
@@ -18,6 +19,7 @@ from jejaring.registry.models import Person
 from jejaring.registry.presenters import present, present_many
 
 from . import actions
+from .filters import CaseFilter, OverlapFilter, ReferralFilter
 from .forms import ConsentForm, NeedsForm, OpenCaseForm, ReferralForm, ServiceForm, TransitionForm
 from .models import (
     Case,
@@ -25,61 +27,62 @@ from .models import (
     CaseConference,
     OverlapAlert,
     Referral,
-    ReferralState,
 )
 from .overlap import request_refresh
 from .routing import suggest_receivers
 
 
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
-
-
 @login_required
 def board(request):
-    """The worker's board: my cases, referrals waiting for my organisation, deadlines."""
+    """The worker's board: referrals waiting for my organisation, my cases, the
+    referrals we sent, and our open cases as a list to filter and page through."""
     request.nav_section = "cases"
     org = scope_for(request.user).organisation_id
-    cases = (
+    referrals = Referral.objects.restrict(request.user)
+    # The boxes are fixed filters of the referral list, the API's ?box=&state=&open=.
+    waiting = filtered(
+        ReferralFilter,
+        {"box": "incoming", "state": "sent"},
+        referrals.select_related("person", "from_organisation"),
+        request=request,
+    )
+    sent = filtered(
+        ReferralFilter,
+        {"box": "outgoing", "open": True},
+        referrals.select_related("person", "to_organisation"),
+        request=request,
+    )
+    open_cases = (
         Case.objects.restrict(request.user)
         .filter(organisation_id=org)
         .exclude(state="closed")
         .select_related("person", "category", "assigned_worker")
     )
-    waiting = (
-        Referral.objects.restrict(request.user)
-        .filter(to_organisation_id=org, state=ReferralState.SENT)
-        .select_related("person", "from_organisation")
-    )
-    sent = (
-        Referral.objects.restrict(request.user)
-        .filter(from_organisation_id=org, state__in=[ReferralState.SENT, ReferralState.ACCEPTED])
-        .select_related("person", "to_organisation")
-    )
+    mine = filtered(CaseFilter, {"mine": True}, open_cases, request=request)
+    context = listing(request, open_cases, CaseFilter, open_only=True)
     people = {
         p.pk: p
         for p in [
-            *(c.person for c in cases),
+            *(c.person for c in mine),
+            *(c.person for c in context["page_obj"]),
             *(r.person for r in waiting),
             *(r.person for r in sent),
         ]
     }
     views = present_many(people.values(), request.user)
-    names = {v.pk: v.name for v in views}
     # A case's category is the person's PMKS category: shown only with the identity
     # (within the handling organisation, a forum facilitator sees protected cases masked).
-    identity_shown = {v.pk for v in views if v.identity}
-    today = timezone.localdate()
-    context = {
-        "mine": [c for c in cases if c.assigned_worker_id == request.user.pk],
-        "cases": cases,
-        "waiting": waiting,
-        "sent": sent,
-        "names": names,
-        "identity_shown": identity_shown,
-        "overdue": [r for r in waiting if r.deadline and r.deadline < today],
-        "today": today,
-    }
+    context.update(
+        {
+            "cases": context["page_obj"],
+            "mine": mine,
+            "waiting": waiting,
+            "sent": sent,
+            "names": {v.pk: v.name for v in views},
+            "identity_shown": {v.pk for v in views if v.identity},
+            "today": clock.localdate(),
+        }
+    )
     return render(request, "cases/board.html", context)
 
 
@@ -91,20 +94,20 @@ def case_open(request, person_id: int):
     if not scope_for(request.user).organisation_id:
         raise PermissionDenied(_("Your account belongs to no organisation."))
     if form.is_valid():
-        try:
-            case = actions.open_case(
+        opened = perform(
+            request,
+            lambda: actions.open_case(
                 person,
                 form.cleaned_data["category"],
                 organisation=request.user.organisation,
                 acting_user=request.user,
                 state=form.cleaned_data["state"],
                 summary=form.cleaned_data["summary"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Case opened."))
-            return redirect("cases:detail", case_id=case.pk)
+            ),
+            success=_("Case opened."),
+        )
+        if opened:
+            return redirect("cases:detail", case_id=opened.result.pk)
     return redirect("registry:detail", person_id=person.pk)
 
 
@@ -136,9 +139,8 @@ def case_detail(request, case_id: int):
         "service_form": ServiceForm(),
         "referral_form": ReferralForm(),
         "staff": case.organisation.staff.filter(is_active=True) if may_change else [],
-        "attachments": case.attachments.all()
-        if can(request.user, VIEW_IDENTITY, case.person)
-        else [],
+        # Attachments carry identity: their policy shows them only with it.
+        "attachments": CaseAttachment.objects.restrict(request.user).filter(case=case),
         "suggestions": suggest_receivers(case) if may_change and case.is_open else [],
         "organisations": Organisation.objects.restrict(request.user)
         .filter(status="active")
@@ -161,13 +163,17 @@ def case_transition(request, case_id: int):
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
-            actions.transition_case(
-                case,
-                form.cleaned_data["state"],
-                acting_user=request.user,
-                expected_version=form.cleaned_data["version"],
-                closing_reason=form.cleaned_data["closing_reason"],
-                note=form.cleaned_data["note"],
+            perform(
+                request,
+                lambda: actions.transition_case(
+                    case,
+                    form.cleaned_data["state"],
+                    acting_user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    closing_reason=form.cleaned_data["closing_reason"],
+                    note=form.cleaned_data["note"],
+                ),
+                success=_("Case updated."),
             )
         except actions.CaseConflict:
             messages.error(
@@ -177,10 +183,6 @@ def case_transition(request, case_id: int):
                     "Nothing was saved; check the case and try again."
                 ),
             )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Case updated."))
     return redirect("cases:detail", case_id=case.pk)
 
 
@@ -190,8 +192,13 @@ def case_needs(request, case_id: int):
     case = _case_for_change(request, case_id)
     form = NeedsForm(request.POST)
     if form.is_valid():
-        actions.set_needs(case, list(form.cleaned_data["needs"]), acting_user=request.user)
-        messages.success(request, _("Assessment saved."))
+        perform(
+            request,
+            lambda: actions.set_needs(
+                case, list(form.cleaned_data["needs"]), acting_user=request.user
+            ),
+            success=_("Assessment saved."),
+        )
     else:
         messages.error(request, _("Choose at least one service."))
     return redirect("cases:detail", case_id=case.pk)
@@ -203,8 +210,9 @@ def case_service(request, case_id: int):
     case = _case_for_change(request, case_id)
     form = ServiceForm(request.POST)
     if form.is_valid():
-        try:
-            actions.record_service(
+        perform(
+            request,
+            lambda: actions.record_service(
                 case,
                 form.cleaned_data["service_type"],
                 form.cleaned_data["delivered_on"],
@@ -212,11 +220,9 @@ def case_service(request, case_id: int):
                 quantity=form.cleaned_data["quantity"],
                 met_standard=form.cleaned_data["met_standard"],
                 evidence=form.cleaned_data["evidence"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Service recorded."))
+            ),
+            success=_("Service recorded."),
+        )
     else:
         messages.error(request, _("The service was not saved: check the date and quantity."))
     return redirect("cases:detail", case_id=case.pk)
@@ -230,29 +236,32 @@ def case_refer(request, case_id: int):
     # A suggested receiver (radio) or any other organisation (select).
     data["to_organisation"] = data.get("to_organisation") or data.get("to_organisation_other")
     form = ReferralForm(data)
-    if form.is_valid():
-        try:
-            receiver = Organisation.objects.restrict(request.user).get(
-                pk=form.cleaned_data["to_organisation"]
-            )
-            referral = actions.send_referral(
-                case,
-                receiver,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                services=list(form.cleaned_data["services"]),
-                deadline=form.cleaned_data["deadline"],
-            )
-        except Organisation.DoesNotExist:
-            messages.error(request, _("Choose an organisation to refer to."))
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Referral sent."))
-            for warning in referral.warning_messages():
-                messages.warning(request, warning)
-    else:
+    if not form.is_valid():
         messages.error(request, _("Give a reason and choose an organisation to refer to."))
+        return redirect("cases:detail", case_id=case.pk)
+    receiver = (
+        Organisation.objects.restrict(request.user)
+        .filter(pk=form.cleaned_data["to_organisation"])
+        .first()
+    )
+    if receiver is None:
+        messages.error(request, _("Choose an organisation to refer to."))
+        return redirect("cases:detail", case_id=case.pk)
+    sent = perform(
+        request,
+        lambda: actions.send_referral(
+            case,
+            receiver,
+            acting_user=request.user,
+            reason=form.cleaned_data["reason"],
+            services=list(form.cleaned_data["services"]),
+            deadline=form.cleaned_data["deadline"],
+        ),
+        success=_("Referral sent."),
+    )
+    if sent:
+        for warning in sent.result.warning_messages():
+            messages.warning(request, warning)
     return redirect("cases:detail", case_id=case.pk)
 
 
@@ -260,10 +269,10 @@ def case_refer(request, case_id: int):
 @require_POST
 def case_note(request, case_id: int):
     case = _case_for_change(request, case_id)
-    try:
-        actions.add_note(case, request.POST.get("text", ""), acting_user=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
+    perform(
+        request,
+        lambda: actions.add_note(case, request.POST.get("text", ""), acting_user=request.user),
+    )
     return redirect("cases:detail", case_id=case.pk)
 
 
@@ -293,24 +302,30 @@ def referral_detail(request, referral_id: int):
 @login_required
 @require_POST
 def referral_decide(request, referral_id: int, decision: str):
+    # Only the receiver decides: the actions refuse anyone else (403).
     referral = get_scoped_or_404(Referral, request.user, CHANGE, pk=referral_id)
-    if referral.to_organisation_id != scope_for(request.user).organisation_id:
-        raise PermissionDenied(_("Only the receiving organisation decides on a referral."))
-    try:
-        if decision == "accept":
-            referral = actions.accept_referral(referral, acting_user=request.user)
-            messages.success(request, _("Referral accepted: a case was opened."))
-            return redirect("cases:detail", case_id=referral.receiver_case_id)
-        if decision == "decline":
-            actions.decline_referral(
+    if decision == "accept":
+        accepted = perform(
+            request,
+            lambda: actions.accept_referral(referral, acting_user=request.user),
+            success=_("Referral accepted: a case was opened."),
+        )
+        if accepted:
+            return redirect("cases:detail", case_id=accepted.result.receiver_case_id)
+    elif decision == "decline":
+        perform(
+            request,
+            lambda: actions.decline_referral(
                 referral, request.POST.get("reason", ""), acting_user=request.user
-            )
-            messages.success(request, _("Referral declined."))
-        elif decision == "complete":
-            actions.complete_referral(referral, acting_user=request.user)
-            messages.success(request, _("Referral completed."))
-    except ValidationError as exc:
-        _errors(request, exc)
+            ),
+            success=_("Referral declined."),
+        )
+    elif decision == "complete":
+        perform(
+            request,
+            lambda: actions.complete_referral(referral, acting_user=request.user),
+            success=_("Referral completed."),
+        )
     return redirect("cases:referral", referral_id=referral.pk)
 
 
@@ -320,12 +335,11 @@ def consent_add(request, person_id: int):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        try:
-            actions.record_consent(person, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Consent recorded."))
+        perform(
+            request,
+            lambda: actions.record_consent(person, acting_user=request.user, **form.cleaned_data),
+            success=_("Consent recorded."),
+        )
     else:
         messages.error(request, _("Fill in who gave consent, the scope and the date."))
     return redirect("registry:detail", person_id=person.pk)
@@ -342,8 +356,11 @@ def overlap_list(request):
         .prefetch_related("organisations")
         .distinct()
     )
-    names = {v.pk: v.name for v in present_many([a.person for a in alerts], request.user)}
-    return render(request, "cases/overlaps.html", {"alerts": alerts, "names": names})
+    context = listing(request, alerts, OverlapFilter)
+    context["alerts"] = context["page_obj"]
+    shown = present_many([a.person for a in context["alerts"]], request.user)
+    context["names"] = {v.pk: v.name for v in shown}
+    return render(request, "cases/overlaps.html", context)
 
 
 @login_required
@@ -373,12 +390,12 @@ def conference_detail(request, conference_id: int):
         pk=conference_id,
     )
     if request.method == "POST":
-        try:
-            actions.add_conference_note(
+        perform(
+            request,
+            lambda: actions.add_conference_note(
                 conference, request.POST.get("text", ""), acting_user=request.user
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
+            ),
+        )
         return redirect("cases:conference", conference_id=conference.pk)
     return render(
         request,
@@ -395,43 +412,34 @@ def case_attach(request, case_id: int):
     if upload is None:
         messages.error(request, _("Choose a file to attach."))
     else:
-        try:
-            actions.attach_file(
+        perform(
+            request,
+            lambda: actions.attach_file(
                 case,
                 upload,
                 acting_user=request.user,
                 description=request.POST.get("description", ""),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("File attached."))
+            ),
+            success=_("File attached."),
+        )
     return redirect("cases:detail", case_id=case.pk)
 
 
 @login_required
 def attachment_download(request, attachment_id: int):
-    attachment = attachment_for(request.user, attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return serve_attachment(request.user, attachment_id)
 
 
-def attachment_for(user, attachment_id: int) -> CaseAttachment:
-    """An attachment may carry identity: the case must be visible and the person's
-    identity too. Every read is audited."""
-    attachment = get_object_or_404(
-        CaseAttachment.objects.select_related("case__person").filter(
-            case__in=Case.objects.restrict(user),
-            case__person__in=Person.objects.restrict(user, VIEW_IDENTITY),
-        ),
-        pk=attachment_id,
+def serve_attachment(user, attachment_id: int):
+    """An attachment's file, for the page and the API: its policy asks for the case and
+    the person's identity; the read is audited under the case; a file the storage has
+    lost answers 404 like one out of sight."""
+    attachment = CaseAttachment.objects.select_related("case").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return serve_file(
+        user, attachment, attachment.file, attachment.original_name, parent=attachment.case
     )
-    audit.record(AuditAction.READ, attachment, acting_user=user, parent=attachment.case)
-    return attachment
 
 
 @login_required
@@ -439,13 +447,23 @@ def attachment_for(user, attachment_id: int) -> CaseAttachment:
 def case_assign(request, case_id: int):
     case = _case_for_change(request, case_id)
     worker_id = request.POST.get("worker", "")
-    worker = (
-        case.organisation.staff.filter(pk=worker_id, is_active=True).first()
-        if worker_id.isascii() and worker_id.isdigit()
-        else None
+    worker = None
+    if worker_id:
+        # The same wording as the API for anyone not an active colleague of the case's
+        # organisation, instead of unassigning quietly.
+        worker = (
+            case.organisation.staff.filter(pk=worker_id, is_active=True).first()
+            if worker_id.isascii() and worker_id.isdigit()
+            else None
+        )
+        if worker is None:
+            messages.error(request, _("Unknown user."))
+            return redirect("cases:detail", case_id=case.pk)
+    perform(
+        request,
+        lambda: actions.assign_worker(case, worker, acting_user=request.user),
+        success=_("Case worker assigned.") if worker else _("Case unassigned."),
     )
-    actions.assign_worker(case, worker, acting_user=request.user)
-    messages.success(request, _("Case worker assigned.") if worker else _("Case unassigned."))
     return redirect("cases:detail", case_id=case.pk)
 
 

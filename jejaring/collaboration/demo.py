@@ -2,28 +2,23 @@
 Pekanbaru — meetings, decisions, commitments, agreements in several states,
 exchanges and an offers-and-requests board — built through the real actions.
 
-Actions stamp "now"; the story happened over the past year, so after each action the
-demo moves that record's timestamps back (and only timestamps)."""
+The story happened over the past year, so each step runs on the day it happened:
+inside ``clock.set_to(that day)`` the actions stamp that day themselves (and check
+their rules against it), instead of the demo moving timestamps back afterwards."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from jejaring.core import clock
 from jejaring.network.models import Organisation
 from jejaring.regions.models import Region
 
 from . import actions
-from .models import (
-    Agreement,
-    AgreementEvent,
-    AgreementState,
-    Forum,
-    Meeting,
-    Proposal,
-    Stance,
-)
+from .models import Agreement, AgreementState, Forum, Meeting, Proposal, Stance
 
 FORUM_NAME = "Forum Perlindungan Anak Kota Pekanbaru"
 MEMBERS = [
@@ -43,90 +38,112 @@ def _org(code: str) -> Organisation:
     return Organisation.objects.get(code=code)
 
 
-def _at(days_ago: int, hour: int = 9) -> datetime.datetime:
-    day = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+@dataclass(frozen=True)
+class Story:
+    """The story's calendar, counted back from the day the demo is built (fixed once,
+    because inside ``clock.set_to`` "today" is the day being replayed)."""
 
+    today: datetime.date
 
-def _day(days_ago: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days_ago)
+    def day(self, days_ago: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days_ago)
+
+    def at(self, days_ago: int, hour: int = 9) -> datetime.datetime:
+        return timezone.make_aware(
+            datetime.datetime.combine(self.day(days_ago), datetime.time(hour))
+        )
+
+    def on(self, days_ago: int, hour: int = 9):
+        """Run the block as on that day (at ``hour`` o'clock)."""
+        return clock.set_to(self.at(days_ago, hour))
 
 
 def create_collaboration_demo() -> bool:
     """Create the story once; False when it is already there."""
     if Forum.objects.filter(name=FORUM_NAME).exists():
         return False
+    story = Story(clock.localdate())
     dinsos = _org("dinsos-kota-pekanbaru")
-    forum = actions.create_forum(
-        name=FORUM_NAME,
-        region=Region.objects.get(code="14.71"),
-        convened_by=dinsos,
-        members=[_org(code) for code in MEMBERS[1:]],
-        mission=(
-            "Setiap anak di Kota Pekanbaru yang terlantar, hidup di jalan atau menjadi korban "
-            "kekerasan ditemukan, dilindungi dan dilayani dalam 7 hari."
-        ),
-        problem_statement=(
-            "Anak ditangani tiga instansi yang tidak saling tahu; rujukan berhenti di meja; "
-            "anak tanpa NIK tidak bisa dilayani."
-        ),
-        quorum_percent=50,
-        allows_fallback_vote=True,
-        fallback_vote_percent=67,
-        meets_every_days=60,
-        acting_user=None,
-    )
-    Forum.objects.filter(pk=forum.pk).update(created_at=_at(330))
-    forum.memberships.update(joined_on=_day(330))
-    forum.coordinator_terms.update(starts_on=_day(330))
-    actions.rotate_coordinator(forum, _org("dp3a-pekanbaru"), acting_user=None, on=_day(120))
+    with story.on(330):
+        forum = actions.create_forum(
+            name=FORUM_NAME,
+            region=Region.objects.get(code="14.71"),
+            convened_by=dinsos,
+            members=[_org(code) for code in MEMBERS[1:]],
+            mission=(
+                "Setiap anak di Kota Pekanbaru yang terlantar, hidup di jalan atau menjadi "
+                "korban kekerasan ditemukan, dilindungi dan dilayani dalam 7 hari."
+            ),
+            problem_statement=(
+                "Anak ditangani tiga instansi yang tidak saling tahu; rujukan berhenti di "
+                "meja; anak tanpa NIK tidak bisa dilayani."
+            ),
+            quorum_percent=50,
+            allows_fallback_vote=True,
+            fallback_vote_percent=67,
+            meets_every_days=60,
+            acting_user=None,
+        )
+        goal_nik = actions.add_goal(forum, title="Semua anak binaan memiliki NIK", acting_user=None)
+        goal_hotline = actions.add_goal(
+            forum, title="Satu layanan pengaduan anak", acting_user=None
+        )
+        actions.add_goal(forum, title="Reunifikasi anak jalanan dengan keluarga", acting_user=None)
+    with story.on(120):
+        actions.rotate_coordinator(forum, _org("dp3a-pekanbaru"), acting_user=None)
 
-    actions.add_ground_rule(
-        None,
-        title="Kode etik berbagi data pribadi (UU 27/2022)",
-        text="Data anak hanya dibagikan kepada instansi yang menangani, dengan persetujuan.",
-        kind="rule",
-        acting_user=None,
-        adopted_on=_day(300),
-    )
-    actions.add_ground_rule(
-        forum,
-        title="Tata tertib forum",
-        text="Keputusan diambil secara musyawarah mufakat; bila tidak tercapai, voting 2/3.",
-        kind="rule",
-        acting_user=None,
-        adopted_on=_day(320),
-    )
-    actions.add_ground_rule(
-        forum,
-        title="SOP rujukan anak jalanan",
-        text="Satpol PP menyerahkan anak ke Dinas Sosial dalam 1×24 jam; Dukcapil menerbitkan NIK.",
-        kind="sop",
-        acting_user=None,
-        adopted_on=_day(250),
-    )
-    goal_nik = actions.add_goal(forum, title="Semua anak binaan memiliki NIK", acting_user=None)
-    goal_hotline = actions.add_goal(forum, title="Satu layanan pengaduan anak", acting_user=None)
-    actions.add_goal(forum, title="Reunifikasi anak jalanan dengan keluarga", acting_user=None)
+    with story.on(300):
+        actions.add_ground_rule(
+            None,
+            title="Kode etik berbagi data pribadi (UU 27/2022)",
+            text="Data anak hanya dibagikan kepada instansi yang menangani, dengan persetujuan.",
+            kind="rule",
+            acting_user=None,
+        )
+    with story.on(320):
+        actions.add_ground_rule(
+            forum,
+            title="Tata tertib forum",
+            text="Keputusan diambil secara musyawarah mufakat; bila tidak tercapai, voting 2/3.",
+            kind="rule",
+            acting_user=None,
+        )
+    with story.on(250):
+        actions.add_ground_rule(
+            forum,
+            title="SOP rujukan anak jalanan",
+            text=(
+                "Satpol PP menyerahkan anak ke Dinas Sosial dalam 1×24 jam; Dukcapil "
+                "menerbitkan NIK."
+            ),
+            kind="sop",
+            acting_user=None,
+        )
 
-    meetings = _meetings(forum)
-    _decisions(forum, meetings)
-    _commitments(forum, meetings)
+    meetings = _meetings(story, forum)
+    _decisions(story, forum, meetings)
+    _commitments(story, forum, meetings)
     for title, goal, days_ago, kind in [
         ("Layanan jemput bola NIK di LKSA Harapan Bunda: 34 anak", goal_nik, 200, "small_win"),
         ("Nomor pengaduan bersama diluncurkan", goal_hotline, 90, "small_win"),
         ("Pemetaan titik anak jalanan bersama Satpol PP", None, 150, "joint_fact_finding"),
     ]:
-        actions.record_outcome(
-            forum, title=title, goal=goal, achieved_on=_day(days_ago), kind=kind, acting_user=None
-        )
-    _agreements(forum)
-    _exchanges(forum)
+        with story.on(days_ago, hour=15):
+            actions.record_outcome(
+                forum,
+                title=title,
+                goal=goal,
+                achieved_on=story.day(days_ago),
+                kind=kind,
+                acting_user=None,
+            )
+    _agreements(story, forum)
+    _exchanges(story, forum)
     _board()
     return True
 
 
-def _meetings(forum) -> list[Meeting]:
+def _meetings(story: Story, forum) -> list[Meeting]:
     held = []
     plan = [
         # days ago, title, mode, sectors present (codes), minutes?
@@ -138,35 +155,36 @@ def _meetings(forum) -> list[Meeting]:
         (20, "Rapat persiapan Hari Anak", "online", MEMBERS[:5], False),
     ]
     for days_ago, title, mode, present, minutes in plan:
-        start = _at(days_ago)
-        meeting = actions.schedule_meeting(
-            forum,
-            title=title,
-            mode=mode,
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            location="" if mode == "online" else "Aula Dinas Sosial Kota Pekanbaru",
-            online_link="" if mode == "in_person" else "https://meet.jit.si/forum-pa-pekanbaru",
-            agenda="1. Laporan anggota\n2. Kasus bersama\n3. Rencana tindak lanjut",
-            acting_user=None,
-        )
-        Meeting.objects.filter(pk=meeting.pk).update(
-            invitations_sent_at=start - datetime.timedelta(days=5)
-        )
-        meeting.participants.update(invited_at=start - datetime.timedelta(days=5))
-        ids = dict(Organisation.objects.filter(code__in=present).values_list("pk", "name"))
-        actions.record_attendance(
-            meeting, {pk: f"Perwakilan {name}" for pk, name in ids.items()}, acting_user=None
-        )
-        if minutes:
-            actions.record_minutes(
-                meeting,
-                "Anggota melaporkan penanganan kasus; disepakati tindak lanjut dan penanggung "
-                "jawabnya (lihat komitmen).",
+        # Planned a week ahead, announced five days ahead, recorded once it was over.
+        start = story.at(days_ago)
+        with story.on(days_ago + 7):
+            meeting = actions.schedule_meeting(
+                forum,
+                title=title,
+                mode=mode,
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2),
+                location="" if mode == "online" else "Aula Dinas Sosial Kota Pekanbaru",
+                online_link="" if mode == "in_person" else "https://meet.jit.si/forum-pa-pekanbaru",
+                agenda="1. Laporan anggota\n2. Kasus bersama\n3. Rencana tindak lanjut",
                 acting_user=None,
             )
+        with story.on(days_ago + 5):
+            actions.send_invitations(meeting, acting_user=None)
+        ids = dict(Organisation.objects.filter(code__in=present).values_list("pk", "name"))
+        with story.on(days_ago, hour=11):
+            actions.record_attendance(
+                meeting, {pk: f"Perwakilan {name}" for pk, name in ids.items()}, acting_user=None
+            )
+            if minutes:
+                actions.record_minutes(
+                    meeting,
+                    "Anggota melaporkan penanganan kasus; disepakati tindak lanjut dan "
+                    "penanggung jawabnya (lihat komitmen).",
+                    acting_user=None,
+                )
         held.append(meeting)
-    start = _at(-10, 10)
+    start = story.at(-10, 10)
     upcoming = actions.schedule_meeting(
         forum,
         title="Rapat koordinasi triwulan IV",
@@ -181,19 +199,23 @@ def _meetings(forum) -> list[Meeting]:
     return held
 
 
-def _decide(forum, meeting, title, text, stances, days_ago, vote=None) -> Proposal:
-    proposal = actions.open_proposal(
-        forum,
-        title=title,
-        text=text,
-        deadline=timezone.localdate() + datetime.timedelta(days=7),
-        proposed_by=forum.convened_by,
-        meeting=meeting,
-        acting_user=None,
-    )
-    for code, stance, reason in stances:
-        actions.state_position(proposal, _org(code), stance, reason=reason, acting_user=None)
-    if stances is not None and len(stances) == forum.current_members().count():
+def _decide(story: Story, forum, meeting, title, text, stances, days_ago, vote=None) -> Proposal:
+    """Opened a week before it was decided, positions stated halfway, closed on the
+    deadline (and put to the vote there when the forum did not agree)."""
+    with story.on(days_ago + 7):
+        proposal = actions.open_proposal(
+            forum,
+            title=title,
+            text=text,
+            deadline=story.day(days_ago),
+            proposed_by=forum.convened_by,
+            meeting=meeting,
+            acting_user=None,
+        )
+    with story.on(days_ago + 3):
+        for code, stance, reason in stances:
+            actions.state_position(proposal, _org(code), stance, reason=reason, acting_user=None)
+    with story.on(days_ago, hour=11):
         actions.close_proposal(proposal, acting_user=None)
         if vote:
             actions.decide_by_vote(
@@ -203,16 +225,13 @@ def _decide(forum, meeting, title, text, stances, days_ago, vote=None) -> Propos
                 abstentions=vote[2],
                 acting_user=None,
             )
-        Proposal.objects.filter(pk=proposal.pk).update(
-            opened_at=_at(days_ago + 7), closed_at=_at(days_ago), deadline=_day(days_ago)
-        )
-        proposal.positions.update(stated_at=_at(days_ago + 3))
     return proposal
 
 
-def _decisions(forum, meetings) -> None:
+def _decisions(story: Story, forum, meetings) -> None:
     everyone_agrees = [(code, Stance.AGREE, "") for code in MEMBERS]
     _decide(
+        story,
         forum,
         meetings[1],
         "Satu nomor pengaduan anak untuk seluruh anggota",
@@ -224,6 +243,7 @@ def _decisions(forum, meetings) -> None:
         250,
     )
     _decide(
+        story,
         forum,
         meetings[2],
         "Jemput bola NIK di LKSA",
@@ -237,6 +257,7 @@ def _decisions(forum, meetings) -> None:
         ("pt-lancang-kuning-energi", Stance.BLOCK, "Anggaran CSR 2026 sudah terkunci."),
     ]
     _decide(
+        story,
         forum,
         meetings[4],
         "Iuran anggota untuk transportasi penjangkauan",
@@ -245,17 +266,18 @@ def _decisions(forum, meetings) -> None:
         75,
         vote=(7, 1, 1),
     )
+    # Still open today: members are stating their positions.
     actions.open_proposal(
         forum,
         title="Rumah aman sementara untuk anak korban kekerasan",
         text="UPT PSAA Riau menyediakan 4 tempat tidur rumah aman; DP3A menanggung pendampingan.",
-        deadline=timezone.localdate() + datetime.timedelta(days=10),
+        deadline=story.day(-10),
         proposed_by=_org("dp3a-pekanbaru"),
         acting_user=None,
     )
 
 
-def _commitments(forum, meetings) -> None:
+def _commitments(story: Story, forum, meetings) -> None:
     rows = [
         # owner, title, meeting index, due (days ago; negative = in the future), fulfilled days ago
         ("dp3a-pekanbaru", "Mengaktifkan nomor pengaduan bersama", 1, 230, 235),
@@ -266,21 +288,24 @@ def _commitments(forum, meetings) -> None:
         ("dinsos-kota-pekanbaru", "Rekap data anak jalanan untuk SPM", 5, -14, None),
     ]
     for code, title, index, due_days_ago, fulfilled_days_ago in rows:
-        commitment = actions.create_commitment(
-            forum,
-            title=title,
-            owner=_org(code),
-            due_on=_day(due_days_ago),
-            meeting=meetings[index],
-            acting_user=None,
-        )
-        if fulfilled_days_ago is not None:
-            actions.fulfil_commitment(
-                commitment,
-                evidence="Laporan kegiatan dan daftar hadir diunggah ke forum.",
-                on=_day(fulfilled_days_ago),
+        meeting = meetings[index]
+        # Agreed at the meeting, recorded as it ended.
+        with clock.set_to(meeting.ends_at):
+            commitment = actions.create_commitment(
+                forum,
+                title=title,
+                owner=_org(code),
+                due_on=story.day(due_days_ago),
+                meeting=meeting,
                 acting_user=None,
             )
+        if fulfilled_days_ago is not None:
+            with story.on(fulfilled_days_ago, hour=15):
+                actions.fulfil_commitment(
+                    commitment,
+                    evidence="Laporan kegiatan dan daftar hadir diunggah ke forum.",
+                    acting_user=None,
+                )
 
 
 def _agreement(title, kind, codes, starts, ends, clauses, forum=None, **extra) -> Agreement:
@@ -311,22 +336,7 @@ def codes_with(codes):
     return [(code, obligations.get(code, "")) for code in codes]
 
 
-def _backdate(agreement, days_ago: int) -> None:
-    """The agreement's history happened over the past year: spread its events from
-    ``days_ago`` on, a week apart, ending no later than yesterday."""
-    events = list(agreement.events.order_by("pk"))
-    for index, event in enumerate(events):
-        when = _at(max(days_ago - 7 * index, 1))
-        if event.to_state == AgreementState.EXPIRED:  # the day after it ended
-            when = _at((timezone.localdate() - agreement.ends_on).days - 1)
-        AgreementEvent.objects.filter(pk=event.pk).update(at=when)
-    Agreement.objects.filter(pk=agreement.pk).update(
-        created_at=_at(days_ago), updated_at=_at(max(days_ago - 7 * (len(events) - 1), 1))
-    )
-
-
 def _sign_all(agreement) -> None:
-    actions.move_agreement(agreement, AgreementState.AWAITING_SIGNATURES, acting_user=None)
     for party in agreement.parties.select_related("organisation"):
         actions.sign_agreement(
             agreement,
@@ -337,100 +347,117 @@ def _sign_all(agreement) -> None:
         )
 
 
-def _agreements(forum) -> None:
+def _signed(story: Story, agreement, drafted_days_ago: int) -> None:
+    """Drafted ``drafted_days_ago``; sent for signature a week later, signed by all a
+    week after that."""
+    with story.on(drafted_days_ago - 7):
+        actions.move_agreement(agreement, AgreementState.AWAITING_SIGNATURES, acting_user=None)
+    with story.on(drafted_days_ago - 14):
+        _sign_all(agreement)
+
+
+def _agreements(story: Story, forum) -> None:
+    # When each one was worked on: the draft has sat untouched for months, as the
+    # papers saw MoUs do.
     scope = [
         ("Ruang lingkup", "Pengasuhan sementara anak terlantar dan anak jalanan rujukan."),
         ("Hak dan kewajiban", "Sebagaimana tercantum pada kewajiban masing-masing pihak."),
         ("Jangka waktu", "Berlaku dua tahun sejak ditandatangani dan dapat diperpanjang."),
     ]
-    active = _agreement(
-        "PKS Pengasuhan Anak Terlantar",
-        "pks",
-        ["dinsos-kota-pekanbaru", "lksa-harapan-bunda"],
-        _day(300),
-        _day(300) + datetime.timedelta(days=730),
-        scope,
-        forum,
-    )
-    _sign_all(active)
-    expiring = _agreement(
-        "MoU Layanan Psikologi Anak",
-        "mou",
-        ["dinsos-kota-pekanbaru", "fpsi-umr"],
-        _day(320),
-        _day(-45),
-        [("Ruang lingkup", "Konseling psikologis anak korban kekerasan dan anak jalanan.")],
-        forum,
-    )
-    _sign_all(expiring)
-    old = _agreement(
-        "MoU Penjangkauan Anak Jalanan 2024",
-        "mou",
-        ["dinsos-kota-pekanbaru", "satpol-pp-pekanbaru"],
-        _day(800),
-        _day(70),
-        [("Ruang lingkup", "Penjangkauan bersama anak jalanan di pusat kota.")],
-    )
-    _sign_all(old)
+    with story.on(320):
+        active = _agreement(
+            "PKS Pengasuhan Anak Terlantar",
+            "pks",
+            ["dinsos-kota-pekanbaru", "lksa-harapan-bunda"],
+            story.day(300),
+            story.day(300) + datetime.timedelta(days=730),
+            scope,
+            forum,
+        )
+    _signed(story, active, 320)
+    with story.on(335):
+        expiring = _agreement(
+            "MoU Layanan Psikologi Anak",
+            "mou",
+            ["dinsos-kota-pekanbaru", "fpsi-umr"],
+            story.day(320),
+            story.day(-45),
+            [("Ruang lingkup", "Konseling psikologis anak korban kekerasan dan anak jalanan.")],
+            forum,
+        )
+    _signed(story, expiring, 335)
+    with story.on(820):
+        old = _agreement(
+            "MoU Penjangkauan Anak Jalanan 2024",
+            "mou",
+            ["dinsos-kota-pekanbaru", "satpol-pp-pekanbaru"],
+            story.day(800),
+            story.day(70),
+            [("Ruang lingkup", "Penjangkauan bersama anak jalanan di pusat kota.")],
+        )
+    _signed(story, old, 820)
+    # The daily calendar task: the day after the old MoU ended, and today (which
+    # reminds the parties of the one ending in 45 days).
+    with story.on(69, hour=1):
+        actions.expire_agreements()
     actions.expire_agreements()
-    negotiation = _agreement(
-        "PKS CSR Alat Bantu dan Transportasi",
-        "pks",
-        ["dinsos-kota-pekanbaru", "pt-lancang-kuning-energi"],
-        _day(-30),
-        _day(-30) + datetime.timedelta(days=365),
-        [
-            ("Ruang lingkup", "Pengadaan kursi roda dan biaya transportasi distribusi alat bantu."),
-            ("Pendanaan", "Nilai bantuan ditetapkan setiap tahun anggaran."),
-        ],
-        forum,
-    )
-    actions.move_agreement(negotiation, AgreementState.NEGOTIATION, acting_user=None)
-    actions.comment_on_clause(
-        negotiation.clauses.get(number=2),
-        "Mohon dicantumkan nilai minimal Rp 150.000.000 per tahun.",
-        acting_user=None,
-    )
-    awaiting = _agreement(
-        "PKS Rumah Aman Anak Korban Kekerasan",
-        "pks",
-        ["dp3a-pekanbaru", "dinsos-kota-pekanbaru"],
-        _day(-7),
-        _day(-7) + datetime.timedelta(days=730),
-        [("Ruang lingkup", "Rumah aman sementara dan pendampingan anak korban kekerasan.")],
-        forum,
-    )
-    actions.move_agreement(awaiting, AgreementState.AWAITING_SIGNATURES, acting_user=None)
-    actions.sign_agreement(
-        awaiting,
-        _org("dp3a-pekanbaru"),
-        signatory_name="Kepala DP3A Kota Pekanbaru",
-        signatory_position="Kepala Dinas",
-        acting_user=None,
-    )
-    draft = _agreement(
-        "PKS Percepatan NIK Anak Binaan",
-        "pks",
-        ["dukcapil-pekanbaru", "dinsos-kota-pekanbaru"],
-        None,
-        None,
-        [("Ruang lingkup", "Penerbitan NIK bagi anak binaan tanpa dokumen.")],
-        forum,
-    )
-    # When each one was worked on: the draft has sat untouched for months, as the
-    # papers saw MoUs do.
-    for agreement, days_ago in [
-        (active, 320),
-        (expiring, 335),
-        (old, 820),
-        (negotiation, 60),
-        (awaiting, 20),
-        (draft, 150),
-    ]:
-        _backdate(agreement, days_ago)
+    with story.on(60):
+        negotiation = _agreement(
+            "PKS CSR Alat Bantu dan Transportasi",
+            "pks",
+            ["dinsos-kota-pekanbaru", "pt-lancang-kuning-energi"],
+            story.day(-30),
+            story.day(-30) + datetime.timedelta(days=365),
+            [
+                (
+                    "Ruang lingkup",
+                    "Pengadaan kursi roda dan biaya transportasi distribusi alat bantu.",
+                ),
+                ("Pendanaan", "Nilai bantuan ditetapkan setiap tahun anggaran."),
+            ],
+            forum,
+        )
+    with story.on(53):
+        actions.move_agreement(negotiation, AgreementState.NEGOTIATION, acting_user=None)
+    with story.on(50):
+        actions.comment_on_clause(
+            negotiation.clauses.get(number=2),
+            "Mohon dicantumkan nilai minimal Rp 150.000.000 per tahun.",
+            acting_user=None,
+        )
+    with story.on(20):
+        awaiting = _agreement(
+            "PKS Rumah Aman Anak Korban Kekerasan",
+            "pks",
+            ["dp3a-pekanbaru", "dinsos-kota-pekanbaru"],
+            story.day(-7),
+            story.day(-7) + datetime.timedelta(days=730),
+            [("Ruang lingkup", "Rumah aman sementara dan pendampingan anak korban kekerasan.")],
+            forum,
+        )
+    with story.on(13):
+        actions.move_agreement(awaiting, AgreementState.AWAITING_SIGNATURES, acting_user=None)
+    with story.on(10):
+        actions.sign_agreement(
+            awaiting,
+            _org("dp3a-pekanbaru"),
+            signatory_name="Kepala DP3A Kota Pekanbaru",
+            signatory_position="Kepala Dinas",
+            acting_user=None,
+        )
+    with story.on(150):
+        _agreement(
+            "PKS Percepatan NIK Anak Binaan",
+            "pks",
+            ["dukcapil-pekanbaru", "dinsos-kota-pekanbaru"],
+            None,
+            None,
+            [("Ruang lingkup", "Penerbitan NIK bagi anak binaan tanpa dokumen.")],
+            forum,
+        )
 
 
-def _exchanges(forum) -> None:
+def _exchanges(story: Story, forum) -> None:
     rows = [
         (
             "training",
@@ -534,18 +561,18 @@ def _exchanges(forum) -> None:
         ),
     ]
     for kind, giver, receiver, what, quantity, unit, value, days_ago in rows:
-        actions.record_exchange(
-            kind=kind,
-            giver=_org(giver),
-            receiver=_org(receiver),
-            description=what,
-            quantity=quantity,
-            unit=unit,
-            value_idr=value,
-            occurred_on=_day(days_ago),
-            forum=forum,
-            acting_user=None,
-        )
+        with story.on(days_ago, hour=14):  # recorded the day it happened
+            actions.record_exchange(
+                kind=kind,
+                giver=_org(giver),
+                receiver=_org(receiver),
+                description=what,
+                quantity=quantity,
+                unit=unit,
+                value_idr=value,
+                forum=forum,
+                acting_user=None,
+            )
 
 
 def _board() -> None:

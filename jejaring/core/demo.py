@@ -3,6 +3,10 @@
 Government bodies are named as the real offices are (Dinas Sosial Provinsi Riau…);
 partner institutions and every person are invented. Re-running creates nothing twice:
 organisations are matched by code and users by username.
+
+Every row is written by the same actions the pages and the API call (with their audit
+rows), never behind them; a past date is reached by setting the clock
+(``jejaring.core.clock.set_to``), not by rewriting stamps afterwards.
 """
 
 from dataclasses import dataclass, field
@@ -394,8 +398,7 @@ def create_demo_network() -> dict:
         )
         if is_admin:
             # The network administrator edits reference data in the admin screens.
-            user.is_superuser = True
-            user.save(update_fields=["is_superuser"])
+            account_actions.set_superuser(user, True, acting_user=None)
         created_users += 1
     _create_leading_sectors(categories)
     _create_spm_demo(categories)
@@ -407,15 +410,20 @@ def create_demo_network() -> dict:
 
 
 def _create_leading_sectors(categories) -> None:
+    from jejaring.cases.actions import set_leading_sector
     from jejaring.cases.models import LeadingSector
 
-    for region, category, org_code, role in LEADING_SECTORS:
-        LeadingSector.objects.get_or_create(
-            region=Region.objects.get(code=region),
-            category=categories[category],
-            organisation=Organisation.objects.get(code=org_code),
-            defaults={"role": role},
-        )
+    for region_code, category_code, org_code, role in LEADING_SECTORS:
+        region = Region.objects.get(code=region_code)
+        organisation = Organisation.objects.get(code=org_code)
+        category = categories[category_code]
+        # A row already there is kept as it is: an administrator may have changed its
+        # role since, and setting it again would undo that (and log an update).
+        if LeadingSector.objects.filter(
+            region=region, category=category, organisation=organisation
+        ).exists():
+            continue
+        set_leading_sector(region, category, organisation, role, acting_user=None)
 
 
 def _create_people(categories) -> int:

@@ -1,9 +1,14 @@
 """Uploaded files: checked by size and by their first bytes, not by their name alone."""
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from jejaring.audit import log as audit
+
+from .scoping import VIEW, can
 
 # The file types offices send as evidence, and the bytes each one starts with.
 SIGNATURES = {
@@ -53,3 +58,38 @@ def check_upload(upload, *, allowed: tuple[str, ...], max_bytes: int) -> str:
             _("The file's content is not a real %(type)s file.") % {"type": extension.upper()}
         )
     return CONTENT_TYPES[extension]
+
+
+def serve_file(
+    user,
+    obj,
+    stored_file,
+    filename: str = "",
+    *,
+    parent=None,
+    action: str = VIEW,
+    inline: bool = False,
+    message: str = "",
+) -> FileResponse:
+    """Serve a stored file to a user who may see ``obj``, the record that holds it.
+
+    Every file read is an audit row. Out of sight, no file, or a file the storage has
+    lost all answer the same 404 (a missing file must not become a 500, nor tell a
+    user that a record exists). ``inline`` shows a photo in the page instead of
+    downloading it.
+    """
+    if not can(user, action, obj) or not stored_file:
+        raise Http404
+    try:
+        handle = stored_file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    audit.record_read(obj, acting_user=user, parent=parent, message=message)
+    name = filename or stored_file.name.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=name,
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )

@@ -1,9 +1,27 @@
-"""Shared model skeleton for editable reference data."""
+"""Shared model skeleton: editable reference data, the "last changed" stamp, notifications."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
 from jejaring.core.scoping import RestrictedQuerySet, ScopePolicy
+
+
+class StampedOnSave:
+    """For a model whose ``updated_at`` says when it last changed: what ``auto_now=True``
+    did, on the settable clock (``jejaring.core.clock``), which auto_now ignores.
+
+    Declare ``updated_at = models.DateTimeField(default=clock.now, editable=False)`` and
+    put this mixin before ``models.Model``. As with auto_now, a save limited by
+    ``update_fields`` moves the stamp only when "updated_at" is among them, and neither
+    ``QuerySet.update()`` nor ``bulk_update()`` moves it.
+    """
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or "updated_at" in fields:
+            self.updated_at = clock.now()
+        super().save(*args, **kwargs)
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -83,7 +101,7 @@ class Notification(models.Model):
     url = models.CharField(max_length=255, blank=True)
     # Stops a reminder going out twice (e.g. "agreement 7, 30 days"); empty = no check.
     dedupe_key = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
 

@@ -1,31 +1,33 @@
 """The user's notifications: list, open (marks read and follows the link), mark all."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .models import Notification
+from .notification_filters import NotificationFilter
+from .notifications import mark_read
 from .notifications import render as render_notification
+from .pages import listing
 from .scoping import get_scoped_or_404
+
+PAGE_SIZE = 30
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(Notification.objects.restrict(request.user), 30).get_page(
-        request.GET.get("page")
+    context = listing(
+        request, Notification.objects.restrict(request.user), NotificationFilter, per_page=PAGE_SIZE
     )
-    rows = [(n, *render_notification(n)) for n in page.object_list]
-    return render(request, "core/notifications.html", {"page": page, "rows": rows})
+    context["rows"] = [(n, *render_notification(n)) for n in context["page_obj"].object_list]
+    return render(request, "core/notifications.html", context)
 
 
 @login_required
 def notification_open(request, notification_id: int):
     notification = get_scoped_or_404(Notification, request.user, pk=notification_id)
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    mark_read([notification], acting_user=request.user)
     # Only links inside the app are followed.
     if notification.url and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}
@@ -37,7 +39,5 @@ def notification_open(request, notification_id: int):
 @login_required
 @require_POST
 def notification_read_all(request):
-    Notification.objects.restrict(request.user).filter(read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    mark_read(acting_user=request.user)
     return redirect("core:notifications")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,21 @@ def notify(users, kind: str, params: dict, *, url: str = "", key: str = "") -> l
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: send_emails(ids))
     return created
+
+
+@transaction.atomic
+def mark_read(notifications=None, *, acting_user) -> int:
+    """Mark the user's own unread notifications read: those given, or all of them.
+    Returns how many changed. Another user's notification is never touched (the
+    scope is each user's own).
+
+    No audit row: reading one's own notifications changes no record of the network's
+    work and tells nobody anything; a row per click would only bury the reads and
+    changes the log is kept for."""
+    unread = Notification.objects.restrict(acting_user).filter(read_at__isnull=True)
+    if notifications is not None:
+        unread = unread.filter(pk__in=[n.pk for n in notifications])
+    return unread.update(read_at=clock.now())
 
 
 def send_emails(notification_ids: list[int]) -> int:

@@ -2,13 +2,13 @@
 
 import datetime
 
-from django.utils import timezone
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema
 
+from . import notifications
+from .api_helpers import filtered_list, paged, scoped_or_404
 from .models import Notification
+from .notification_filters import NotificationFilter
 from .notifications import render
-from .scoping import get_scoped_or_404
 
 router = Router(tags=["notifications"])
 
@@ -35,27 +35,26 @@ class NotificationOut(Schema):
         return obj.read_at is not None
 
 
+class NotificationQuery(Schema):
+    unread: bool = Field(False, description="Only the unread ones")
+
+
 @router.get("/", response=list[NotificationOut], summary="My notifications, newest first")
-@paginate(LimitOffsetPagination)
-def list_notifications(request, unread: bool = False):
-    rows = Notification.objects.restrict(request.auth)
-    return rows.filter(read_at__isnull=True) if unread else rows
+@paged
+def list_notifications(request, filters: Query[NotificationQuery]):
+    return filtered_list(
+        request, NotificationFilter, Notification.objects.restrict(request.auth), filters
+    )
 
 
 @router.post("/{int:notification_id}/read", response=NotificationOut, summary="Mark one as read")
 def mark_read(request, notification_id: int):
-    notification = get_scoped_or_404(Notification, request.auth, pk=notification_id)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    notification = scoped_or_404(Notification, request, pk=notification_id)
+    notifications.mark_read([notification], acting_user=request.auth)
+    notification.refresh_from_db(fields=["read_at"])
     return notification
 
 
 @router.post("/read-all", response=dict, summary="Mark all my notifications as read")
 def mark_all_read(request):
-    count = (
-        Notification.objects.restrict(request.auth)
-        .filter(read_at__isnull=True)
-        .update(read_at=timezone.now())
-    )
-    return {"marked": count}
+    return {"marked": notifications.mark_read(acting_user=request.auth)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -169,3 +169,23 @@ def get_scoped_or_404(queryset, user, action: str = VIEW, **lookup):
 def can(user, action: str, obj: models.Model) -> bool:
     """Object check for templates and actions: may ``user`` do ``action`` on ``obj``?"""
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+class RestrictedPrefetch(Prefetch):
+    """A prefetch whose children are scoped like their parents (after NetBox's
+    ``RestrictedPrefetch``): ``RestrictedPrefetch("documents", user, AgreementDocument)``
+    fetches only the documents ``user`` may see, so an API that nests them cannot show
+    more than the page does. ``queryset`` is the children's model or a queryset of it
+    (to add select_related); the model must be scoped (have a ``scope_policy``)."""
+
+    def __init__(self, lookup, user, queryset, *, action: str = VIEW, to_attr=None):
+        if isinstance(queryset, type) and issubclass(queryset, models.Model):
+            queryset = queryset.objects.all()
+        self.restrict_user, self.restrict_action = user, action
+        super().__init__(lookup, queryset=queryset, to_attr=to_attr)
+
+    def get_current_querysets(self, level):
+        querysets = super().get_current_querysets(level)
+        if not querysets:
+            return querysets
+        return [querysets[0].restrict(self.restrict_user, self.restrict_action)]

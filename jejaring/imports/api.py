@@ -8,29 +8,33 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, PageNumberPagination, paginate
+from ninja.pagination import PageNumberPagination, paginate
 
+from jejaring.core.api_helpers import paged
 from jejaring.core.filtering import filtered
 from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 
 from . import actions, linkage
+from .filters import (
+    ImportedRowFilter,
+    ImportJobFilter,
+    ImportProblemFilter,
+    LinkReviewFilter,
+    queue_data,
+    queue_queryset,
+)
 from .models import (
     ImportedRow,
     ImportJob,
     ImportProblem,
+    JobStatus,
     LinkReview,
     ReviewStatus,
     RowOutcome,
 )
 from .policies import may_import
-from .review_filters import (
-    LinkReviewFilter,
-    audit_pairs,
-    present_pairs,
-    queue_data,
-    queue_queryset,
-)
+from .review_pairs import audit_pairs, present_pairs
 
 router = Router(tags=["imports & record linkage"])
 
@@ -202,12 +206,18 @@ def fields(request):
 
 
 @router.get("/", response=list[JobOut], summary="Imports of my organisation")
-@paginate(LimitOffsetPagination)
-def list_jobs(request):
+@paged
+def list_jobs(request, status: JobStatus | None = None):
     # Jobs whose worker died are listed as stopped, not as running for ever.
     actions.recover_stale_jobs()
     # The stored review pairs in the same query as the jobs, for their exact counts.
-    return ImportJob.objects.restrict(request.auth).annotate(stored_reviews=Count("reviews"))
+    jobs = ImportJob.objects.restrict(request.auth).annotate(stored_reviews=Count("reviews"))
+    return filtered(ImportJobFilter, _given(status=status), jobs, request=request)
+
+
+def _given(**values) -> dict:
+    """The query parameters a request set, for a FilterSet (unset ones filter nothing)."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 @router.post(
@@ -267,11 +277,11 @@ def cancel(request, job_id: int):
 @router.get(
     "/{int:job_id}/problems", response=list[ProblemOut], summary="Problems by row and column"
 )
-@paginate(LimitOffsetPagination)
+@paged
 def problems(request, job_id: int, severity: Literal["error", "warning"] | None = None):
     job = get_scoped_or_404(ImportJob, request.auth, pk=job_id)
     found = ImportProblem.objects.filter(job=job)
-    return found.filter(severity=severity) if severity else found
+    return filtered(ImportProblemFilter, _given(severity=severity), found, request=request)
 
 
 @router.get(
@@ -289,7 +299,7 @@ def problems(request, job_id: int, severity: Literal["error", "warning"] | None 
 def rows(request, job_id: int, outcome: RowOutcome | None = None):
     job = get_scoped_or_404(ImportJob, request.auth, pk=job_id)
     found = ImportedRow.objects.filter(job=job).order_by("row")
-    return found.filter(outcome=outcome) if outcome else found
+    return filtered(ImportedRowFilter, _given(outcome=outcome), found, request=request)
 
 
 @router.get(
@@ -301,7 +311,7 @@ def rows(request, job_id: int, outcome: RowOutcome | None = None):
         "alike first. Each page read is audited."
     ),
 )
-@paginate(LimitOffsetPagination)
+@paged
 def reviews(
     request,
     status: Literal["pending", "merged", "kept_apart"] = "pending",

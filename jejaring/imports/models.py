@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
+from jejaring.core.models import StampedOnSave
 from jejaring.core.scoping import RestrictedQuerySet
 
 from .policies import ImportJobPolicy, LinkReviewPolicy
@@ -40,7 +42,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    created_at = models.DateTimeField(_("uploaded"), default=clock.now, editable=False)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file"), max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
@@ -200,7 +202,7 @@ class ImportedRow(models.Model):
         return f"row {self.row} → #{self.person_id}"
 
 
-class ColumnMapping(models.Model):
+class ColumnMapping(StampedOnSave, models.Model):
     """An organisation's remembered mapping for a spreadsheet layout (its set of
     headers), so next month's file of the same form maps itself."""
 
@@ -213,7 +215,7 @@ class ColumnMapping(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("saved column mapping")
@@ -280,7 +282,7 @@ class LinkReview(models.Model):
         default=ReviewStatus.PENDING,
         db_index=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -347,6 +349,9 @@ class LinkageModel(models.Model):
     params = models.JSONField(default=dict)
     records = models.PositiveIntegerField(default=0)
     pairs = models.PositiveBigIntegerField(default=0)
+    # The real time, not the settable clock (jejaring/core/clock.py): the newest model
+    # is the one the entry guard scores with, so a model learnt with the clock set back
+    # must still count as the newest.
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

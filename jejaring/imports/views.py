@@ -3,8 +3,7 @@ progress bar; and the review queue of possible duplicates. Writes go through act
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -14,26 +13,25 @@ from django.views.decorators.http import require_POST
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 from jejaring.core.exports import csv_writer
-from jejaring.core.forms import apply_validation_error
+from jejaring.core.pages import chosen, listing, paged, perform
 from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation
 from jejaring.registry.actions import record_read
 
 from . import actions
+from .filters import (
+    ORDERINGS,
+    ImportedRowFilter,
+    ImportProblemFilter,
+    LinkReviewFilter,
+    queue_data,
+    queue_queryset,
+)
 from .forms import MappingForm, ReviewDecisionForm, UnusedColumnsForm, UploadForm
 from .models import ImportedRow, ImportJob, JobStatus, LinkReview, ReviewStatus, RowOutcome
 from .pipeline import rejected_rows
 from .policies import may_import
-from .review_filters import (
-    ORDERINGS,
-    LinkedRow,
-    LinkReviewFilter,
-    audit_pairs,
-    nik_state,
-    present_pairs,
-    queue_data,
-    queue_queryset,
-)
+from .review_pairs import LinkedRow, audit_pairs, nik_state, present_pairs
 
 PROBLEMS_PER_PAGE = 50
 ROWS_PER_PAGE = 50
@@ -47,27 +45,24 @@ def _require(request):
     return scope
 
 
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 @login_required
 def job_list(request):
     scope = _require(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         organisation = Organisation.objects.get(pk=scope.organisation_id)
-        try:
-            job = actions.upload_file(
+        uploaded = perform(
+            request,
+            lambda: actions.upload_file(
                 form.cleaned_data["file"],
                 organisation=organisation,
                 acting_user=request.user,
                 background=True,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            return redirect("imports:detail", job_id=job.pk)
+            ),
+            form=form,
+        )
+        if uploaded:
+            return redirect("imports:detail", job_id=uploaded.result.pk)
     # Imports whose worker died are listed as stopped, not as running for ever.
     actions.recover_stale_jobs()
     jobs = ImportJob.objects.restrict(request.user).select_related("created_by")[:50]
@@ -101,14 +96,11 @@ def job_detail(request, job_id):
         context["unused_form"] = UnusedColumnsForm(columns_left=job.unused_columns)
     # A file that could not be read has no header row, hence no rows and no problems.
     if job.status in (JobStatus.CHECKED, JobStatus.DONE, JobStatus.FAILED) and job.headers:
-        problems = job.problems.all()
-        severity = request.GET.get("severity")
-        if severity in ("error", "warning"):
-            problems = problems.filter(severity=severity)
-        context["problems"] = Paginator(problems, PROBLEMS_PER_PAGE).get_page(
-            request.GET.get("page")
+        found = listing(
+            request, job.problems.all(), ImportProblemFilter, per_page=PROBLEMS_PER_PAGE
         )
-        context["severity"] = severity or ""
+        context["problems"] = found["page_obj"]
+        context["severity"] = chosen(found, "severity")
     return render(request, "imports/detail.html", context)
 
 
@@ -117,14 +109,10 @@ def job_detail(request, job_id):
 def job_mapping(request, job_id):
     job = _job(request, job_id, CHANGE)
     form = MappingForm(request.POST, headers=job.headers, mapping=job.mapping)
-    if form.is_valid():
-        try:
-            actions.set_mapping(job, form.mapping(), acting_user=request.user)
-            actions.start_check(job, acting_user=request.user)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            return redirect("imports:detail", job_id=job.pk)
+    if form.is_valid() and perform(
+        request, lambda: _map_and_check(request, job, form.mapping()), form=form
+    ):
+        return redirect("imports:detail", job_id=job.pk)
     return render(
         request,
         "imports/detail.html",
@@ -142,14 +130,17 @@ def job_unused_columns(request, job_id):
     if not form.is_valid() or not form.mapping():
         messages.error(request, _("Choose a field for at least one column."))
         return redirect("imports:detail", job_id=job.pk)
-    try:
-        actions.set_mapping(job, {**job.mapping, **form.mapping()}, acting_user=request.user)
-        actions.start_check(job, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("The columns were mapped; the rows are checked again."))
+    perform(
+        request,
+        lambda: _map_and_check(request, job, {**job.mapping, **form.mapping()}),
+        success=_("The columns were mapped; the rows are checked again."),
+    )
     return redirect("imports:detail", job_id=job.pk)
+
+
+def _map_and_check(request, job, mapping):
+    actions.set_mapping(job, mapping, acting_user=request.user)
+    actions.start_check(job, acting_user=request.user)
 
 
 @login_required
@@ -157,23 +148,14 @@ def job_rows(request, job_id):
     """Every row of the file and what became of it, filterable by outcome. Person ids
     only, no names: the list itself reads no identity."""
     job = _job(request, job_id)
-    outcome = request.GET.get("outcome") or ""
-    if outcome not in RowOutcome.values:
-        outcome = ""
-    found = ImportedRow.objects.filter(job=job).order_by("row")
-    if outcome:
-        found = found.filter(outcome=outcome)
-    page = Paginator(found, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = ImportedRow.objects.filter(job=job).order_by("row")
+    context = listing(request, rows, ImportedRowFilter, per_page=ROWS_PER_PAGE)
+    # A bad outcome in the link lists every row (the filter ignores it).
+    outcome = chosen(context, "outcome")
     return render(
         request,
         "imports/rows.html",
-        {
-            "job": job,
-            "page_obj": page,
-            "outcome": outcome,
-            "outcomes": RowOutcome.choices,
-            "query_string": urlencode({"outcome": outcome}) if outcome else "",
-        },
+        {**context, "job": job, "outcome": outcome, "outcomes": RowOutcome.choices},
     )
 
 
@@ -193,12 +175,7 @@ def job_row(request, job_id, row):
 
 
 def _run_and_report(request, job, operation, success: str):
-    try:
-        operation(job, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, success)
+    perform(request, lambda: operation(job, acting_user=request.user), success=success)
     return redirect("imports:detail", job_id=job.pk)
 
 
@@ -263,7 +240,7 @@ def review_list(request):
     filterset = LinkReviewFilter(data, queryset=queue_queryset(request.user), request=request)
     # A bad filter value is told, not a 500; the queue stays empty until it is fixed.
     reviews = filterset.qs if filterset.is_valid() else LinkReview.objects.none()
-    page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    page = paged(request, reviews)["page_obj"]
     pairs = present_pairs(page.object_list, request.user)
     audit_pairs(pairs, acting_user=request.user, what="review queue", filters=data)
     return render(
@@ -306,12 +283,14 @@ def review_detail(request, review_id):
     )
     form = ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.decide_review(review, form.cleaned_data["decision"], acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, _messages_of(exc))
-        else:
-            messages.success(request, _("Decision saved."))
+        decided = perform(
+            request,
+            lambda: actions.decide_review(
+                review, form.cleaned_data["decision"], acting_user=request.user
+            ),
+            success=_("Decision saved."),
+        )
+        if decided:
             return redirect("imports:reviews")
     (pair,) = present_pairs([review], request.user, full_nik_allowed=True)
     record, candidate = pair.record, pair.candidate

@@ -3,13 +3,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.filtering import filtered
+from jejaring.core.api_helpers import Inputs, filtered_list, paged, scoped_or_404
 from jejaring.core.schema_types import ShortText
-from jejaring.core.scoping import CHANGE, VIEW_PRIVATE, get_scoped_or_404
-from jejaring.reference.models import PmksCategory
-from jejaring.regions.fields import RegionCodesField, region_by_code
+from jejaring.core.scoping import CHANGE, VIEW_PRIVATE
 
 from . import actions
 from .filters import OrganisationFilter
@@ -18,7 +15,6 @@ from .models import (
     OrganisationContact,
     OrganisationLevel,
     OrganisationStatus,
-    OrganisationType,
     Sector,
 )
 
@@ -125,37 +121,25 @@ class ContactIn(Schema):
     is_primary: bool = False
 
 
-def _resolve(payload: dict) -> dict:
-    """Turn codes in an API payload into model instances, with field-level errors."""
-    errors, data = {}, dict(payload)
+# The codes a payload may name, each turned into the record(s) it names by Inputs (the
+# same look-ups and wording as every other API); unknown ones are a 422 on their field.
+LOOKUPS = {
+    "type": Inputs.organisation_type,
+    "home_region": Inputs.region,
+    "service_area": Inputs.regions,
+    "pmks_categories": Inputs.categories,
+}
+
+
+def _resolve(request, payload: dict) -> dict:
+    """The payload with the records its codes name, or a 422 for each unknown code."""
+    data, inputs = dict(payload), Inputs(request)
     if "email" in data and data["email"] is None:
         data["email"] = ""
-    if data.get("type") is not None:
-        try:
-            data["type"] = OrganisationType.objects.active().get(code=data["type"])
-        except OrganisationType.DoesNotExist:
-            errors["type"] = [_("Unknown organisation type: %(code)s.") % {"code": data["type"]}]
-    if data.get("home_region") is not None:
-        try:
-            data["home_region"] = region_by_code(data["home_region"])
-        except ValidationError as exc:
-            errors["home_region"] = exc.messages
-    if data.get("service_area") is not None:
-        try:
-            data["service_area"] = RegionCodesField().clean(", ".join(data["service_area"]))
-        except ValidationError as exc:
-            errors["service_area"] = exc.messages
-    if data.get("pmks_categories") is not None:
-        codes = data["pmks_categories"]
-        found = list(PmksCategory.objects.filter(code__in=codes))
-        unknown = sorted(set(codes) - {c.code for c in found})
-        if unknown:
-            errors["pmks_categories"] = [
-                _("Unknown PMKS category: %(code)s.") % {"code": ", ".join(unknown)}
-            ]
-        data["pmks_categories"] = found
-    if errors:
-        raise ValidationError(errors)
+    for field, look_up in LOOKUPS.items():
+        if data.get(field) is not None:
+            data[field] = look_up(inputs, data[field], field)
+    inputs.check()
     return data
 
 
@@ -166,20 +150,19 @@ def _listing():
 
 
 @router.get("", response=list[OrganisationOut], summary="The network directory")
-@paginate(LimitOffsetPagination)
+@paged
 def list_organisations(request, filters: Query[OrganisationQuery]):
-    queryset = _listing().restrict(request.auth)
-    return filtered(OrganisationFilter, filters.dict(exclude_none=True), queryset)
+    return filtered_list(request, OrganisationFilter, _listing().restrict(request.auth), filters)
 
 
 @router.get("/{int:org_id}", response=OrganisationOut)
 def get_organisation(request, org_id: int):
-    return get_scoped_or_404(_listing(), request.auth, pk=org_id)
+    return scoped_or_404(_listing(), request, pk=org_id)
 
 
 @router.post("", response={201: OrganisationOut}, summary="Register an organisation")
 def create_organisation(request, payload: OrganisationIn):
-    org = actions.create_organisation(_resolve(payload.dict()), acting_user=request.auth)
+    org = actions.create_organisation(_resolve(request, payload.dict()), acting_user=request.auth)
     return Status(201, _listing().get(pk=org.pk))
 
 
@@ -189,7 +172,7 @@ def create_organisation(request, payload: OrganisationIn):
     summary="Change an organisation (optimistic locking: send the version read)",
 )
 def update_organisation(request, org_id: int, payload: OrganisationPatch):
-    org = get_scoped_or_404(Organisation, request.auth, CHANGE, pk=org_id)
+    org = scoped_or_404(Organisation, request, CHANGE, pk=org_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
     if version is None:
@@ -203,7 +186,7 @@ def update_organisation(request, org_id: int, payload: OrganisationPatch):
         )
     try:
         actions.update_organisation(
-            org, _resolve(data), acting_user=request.auth, expected_version=version
+            org, _resolve(request, data), acting_user=request.auth, expected_version=version
         )
     except actions.OrganisationConflict as exc:
         return Status(409, conflict_body(exc.current.version))
@@ -224,13 +207,13 @@ def conflict_body(current_version: int) -> dict[str, Any]:
 def list_contacts(request, org_id: int):
     # Contact persons are personal data: the organisation's own staff and the offices
     # governing its region see them; for anyone else the list does not exist (404).
-    org = get_scoped_or_404(Organisation, request.auth, VIEW_PRIVATE, pk=org_id)
+    org = scoped_or_404(Organisation, request, VIEW_PRIVATE, pk=org_id)
     return list(OrganisationContact.objects.restrict(request.auth).filter(organisation=org))
 
 
 @router.post("/{int:org_id}/contacts", response={201: ContactOut}, summary="Add a contact")
 def add_contact(request, org_id: int, payload: ContactIn):
-    org = get_scoped_or_404(Organisation, request.auth, CHANGE, pk=org_id)
+    org = scoped_or_404(Organisation, request, CHANGE, pk=org_id)
     data = payload.dict()
     data["email"] = data["email"] or ""
     return Status(201, actions.add_contact(org, data, acting_user=request.auth))

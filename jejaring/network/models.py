@@ -2,7 +2,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from jejaring.core.models import ReferenceData
+from jejaring.core import clock
+from jejaring.core.models import ReferenceData, StampedOnSave
 from jejaring.core.scoping import RestrictedQuerySet
 
 from .policies import ContactPolicy, OrganisationPolicy
@@ -53,7 +54,7 @@ class OrganisationType(ReferenceData):
         verbose_name_plural = _("organisation types")
 
 
-class Organisation(models.Model):
+class Organisation(StampedOnSave, models.Model):
     """A member of the network: a government office or a partner institution."""
 
     code = models.SlugField(
@@ -100,8 +101,8 @@ class Organisation(models.Model):
         default=OrganisationStatus.PENDING,
         db_index=True,
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
     # Optimistic locking: an edit names the version it started from, and a stale one is
     # refused instead of silently overwriting a colleague's change.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jejaring.core.filtering import is_htmx
-from jejaring.core.forms import apply_validation_error
+from jejaring.core.pages import form_page, list_template, listing, perform
 from jejaring.core.scoping import CHANGE, VIEW_PRIVATE, can, get_scoped_or_404
 
 from . import actions
@@ -17,7 +16,9 @@ from .filters import OrganisationFilter
 from .forms import ContactForm, OrganisationForm
 from .models import Organisation, OrganisationContact, OrganisationStatus
 
-PAGE_SIZE = 25
+
+def _detail_url(org) -> str:
+    return reverse("network:detail", kwargs={"org_id": org.pk})
 
 
 @login_required
@@ -28,20 +29,11 @@ def organisation_list(request):
         .select_related("type", "home_region")
         .prefetch_related("pmks_categories")
     )
-    filterset = OrganisationFilter(request.GET or None, queryset=queryset)
-    page_obj = Paginator(filterset.qs if filterset.is_bound else queryset, PAGE_SIZE).get_page(
-        request.GET.get("page")
+    context = listing(request, queryset, OrganisationFilter)
+    context["may_create"] = actions.may_register_organisations(request.user)
+    return render(
+        request, list_template(request, "network/list.html", "network/_results.html"), context
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filterset": filterset,
-        "page_obj": page_obj,
-        "query_string": query.urlencode(),
-        "may_create": actions.may_register_organisations(request.user),
-    }
-    template = "network/_results.html" if is_htmx(request) else "network/list.html"
-    return render(request, template, context)
 
 
 @login_required
@@ -77,17 +69,15 @@ def organisation_create(request):
     request.nav_section = "network"
     if not actions.may_register_organisations(request.user):
         raise PermissionDenied(_("Only social offices and administrators register organisations."))
-    form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            org = actions.create_organisation(data, acting_user=request.user)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Organisation registered."))
-            return redirect("network:detail", org_id=org.pk)
-    return render(request, "network/form.html", {"form": form, "creating": True})
+    return form_page(
+        request,
+        OrganisationForm(request.POST or None),
+        "network/form.html",
+        lambda data: actions.create_organisation(dict(data), acting_user=request.user),
+        success=_("Organisation registered."),
+        then=_detail_url,
+        context={"creating": True},
+    )
 
 
 @login_required
@@ -100,47 +90,54 @@ def organisation_edit(request, org_id: int):
     form = OrganisationForm(request.POST or None, instance=org, allowed_statuses=allowed)
     if request.method == "POST" and form.is_valid():
         try:
-            # Rebuild from the database: a failed ModelForm validation mutated ``org``.
-            actions.update_organisation(
-                Organisation.objects.get(pk=org.pk),
-                form.changes(),
-                acting_user=request.user,
-                expected_version=form.cleaned_data.get("version") or 0,
+            saved = perform(
+                request,
+                # Rebuild from the database: a failed ModelForm validation mutated ``org``.
+                lambda: actions.update_organisation(
+                    Organisation.objects.get(pk=org.pk),
+                    form.changes(),
+                    acting_user=request.user,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                ),
+                success=_("Changes saved."),
+                form=form,
             )
         except actions.OrganisationConflict as exc:
-            # Keep what was typed; the next save, made after comparing, goes over the
-            # version saved meanwhile.
-            data = request.POST.copy()
-            data["version"] = exc.current.version
-            form = OrganisationForm(data, instance=exc.current, allowed_statuses=allowed)
-            form.is_valid()
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved this organisation while you were editing. Nothing "
-                    "was overwritten: your changes are still in the form below. Compare "
-                    "with the saved organisation, then save again."
-                ),
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+            form = _conflict_form(request, exc.current, allowed)
         else:
-            messages.success(request, _("Changes saved."))
-            return redirect("network:detail", org_id=org.pk)
+            if saved:
+                return redirect(_detail_url(org))
     return render(request, "network/form.html", {"form": form, "org": org})
+
+
+def _conflict_form(request, current: Organisation, allowed) -> OrganisationForm:
+    """Keep what was typed; the next save, made after comparing, goes over the version
+    saved meanwhile."""
+    data = request.POST.copy()
+    data["version"] = current.version
+    form = OrganisationForm(data, instance=current, allowed_statuses=allowed)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Someone else saved this organisation while you were editing. Nothing "
+            "was overwritten: your changes are still in the form below. Compare "
+            "with the saved organisation, then save again."
+        ),
+    )
+    return form
 
 
 @login_required
 @require_POST
 def organisation_verify(request, org_id: int):
     org = get_scoped_or_404(Organisation, request.user, CHANGE, pk=org_id)
-    try:
-        actions.verify_organisation(org, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Organisation verified and now active."))
-    return redirect("network:detail", org_id=org.pk)
+    perform(
+        request,
+        lambda: actions.verify_organisation(org, acting_user=request.user),
+        success=_("Organisation verified and now active."),
+    )
+    return redirect(_detail_url(org))
 
 
 @login_required
@@ -149,19 +146,27 @@ def contact_add(request, org_id: int):
     org = get_scoped_or_404(Organisation, request.user, CHANGE, pk=org_id)
     form = ContactForm(request.POST)
     if form.is_valid():
-        actions.add_contact(org, form.cleaned_data, acting_user=request.user)
-        messages.success(request, _("Contact added."))
-    else:
-        messages.error(
+        perform(
             request,
-            _("The contact was not saved: %(errors)s")
-            % {
-                "errors": "; ".join(
-                    f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
-                )
-            },
+            lambda: actions.add_contact(org, form.cleaned_data, acting_user=request.user),
+            success=_("Contact added."),
+            form=form,
         )
-    return redirect("network:detail", org_id=org.pk)
+    if form.errors:
+        # The detail page does not show this small form again: its errors, and any
+        # refusal the action put on it, become one message.
+        messages.error(
+            request, _("The contact was not saved: %(errors)s") % {"errors": _errors_text(form)}
+        )
+    return redirect(_detail_url(org))
+
+
+def _errors_text(form) -> str:
+    parts = []
+    for field, errors in form.errors.items():
+        text = " ".join(errors)
+        parts.append(text if field == NON_FIELD_ERRORS else f"{form.fields[field].label}: {text}")
+    return "; ".join(parts)
 
 
 @login_required

@@ -1,8 +1,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.filtering import filtered
+from jejaring.core.api_helpers import filtered_list, paged
 
 from .fields import normalise_code
 from .filters import RegionFilter
@@ -25,9 +24,9 @@ class RegionQuery(Schema):
 
 
 @router.get("", response=list[RegionOut], summary="List regions (public)")
-@paginate(LimitOffsetPagination)
+@paged
 def list_regions(request, filters: Query[RegionQuery]):
-    return filtered(RegionFilter, filters.dict(exclude_none=True), Region.objects.all())
+    return filtered_list(request, RegionFilter, Region.objects.all(), filters)
 
 
 @router.get("/{code}", response=RegionOut, summary="One region (public)")

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from jejaring.core.filtering import filtered, is_htmx
+from jejaring.core.filtering import filtered
+from jejaring.core.pages import list_template, listing, paged
 
 from .fields import normalise_code
 from .filters import RegionFilter
@@ -11,32 +11,22 @@ from .models import Region, RegionLevel
 PAGE_SIZE = 50
 
 
-def _page(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
-
-
 def index(request):
     """Public region browser: the provinces, or search results by name or code."""
     request.nav_section = "regions"
     query = request.GET.get("q", "").strip()
-    errors = None
     if query:
-        try:
-            regions = filtered(RegionFilter, request.GET, Region.objects.select_related("parent"))
-        except ValidationError as exc:
-            regions, errors = Region.objects.none(), exc.messages
+        context = listing(
+            request, Region.objects.select_related("parent"), RegionFilter, per_page=PAGE_SIZE
+        )
     else:
-        regions = Region.objects.filter(level=RegionLevel.PROVINCE)
-    context = {
-        "query": query,
-        "page_obj": _page(request, regions),
-        "errors": errors,
-        "query_string": f"q={query}",
-        "searching": bool(query),
-    }
-    template = "regions/_results.html" if is_htmx(request) else "regions/index.html"
-    return render(request, template, context)
+        context = paged(
+            request, Region.objects.filter(level=RegionLevel.PROVINCE), per_page=PAGE_SIZE
+        )
+    context.update(query=query, searching=bool(query))
+    return render(
+        request, list_template(request, "regions/index.html", "regions/_results.html"), context
+    )
 
 
 def detail(request, code: str):
@@ -46,8 +36,7 @@ def detail(request, code: str):
     context = {
         "region": region,
         "ancestors": region.ancestors(),
-        "page_obj": _page(request, region.children.all()),
-        "query_string": "",
+        **paged(request, region.children.all(), per_page=PAGE_SIZE),
     }
     return render(request, "regions/detail.html", context)
 

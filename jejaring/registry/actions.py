@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
+from jejaring.core import clock
 
 from .duplicates import Candidate, find_candidates, find_hidden_matches, identity_scope
 from .models import (
@@ -135,7 +135,7 @@ def create_person(
             )
         for category in categories:
             PersonCategory.objects.create(
-                person=person, category=category, start_date=timezone.localdate()
+                person=person, category=category, start_date=clock.localdate()
             )
         _refresh_sensitivity(person)
         audit.record_create(
@@ -388,10 +388,15 @@ def _settle_nik(current: Person, raw_nik: str, *, acting_user, how: str) -> Pers
     return current
 
 
+@transaction.atomic
 def add_alias(person, name: str, kind: str, *, acting_user, audited: bool = True) -> PersonAlias:
-    alias = PersonAlias.objects.create(
-        person=person, name=name.strip(), kind=kind, name_key=name_key(name)
-    )
+    """Another name the person is known by. The alias, the person's search key and the
+    audit row are written together or not at all (``audited=False`` where the caller,
+    ``create_person``, audits the whole registration)."""
+    name = name.strip()[: PersonAlias._meta.get_field("name").max_length].strip()
+    if not name or kind not in PersonAlias.Kind.values:
+        raise ValidationError({"name": _("Type the other name.")})
+    alias = PersonAlias.objects.create(person=person, name=name, kind=kind, name_key=name_key(name))
     _refresh_search_key(person)
     if audited:
         audit.record_create(alias, acting_user=acting_user, parent=person)
@@ -411,7 +416,7 @@ def set_category(
     held, created = PersonCategory.objects.get_or_create(
         person=person,
         category=category,
-        defaults={"start_date": start_date or timezone.localdate()},
+        defaults={"start_date": start_date or clock.localdate()},
     )
     before = None if created else audit.snapshot(held)
     held.status = status
@@ -420,7 +425,7 @@ def set_category(
         held.start_date = start_date
     if status == VerificationStatus.VERIFIED:
         held.verified_by = acting_user if acting_user and acting_user.is_authenticated else None
-        held.verified_at = timezone.now()
+        held.verified_at = clock.now()
     held.save()
     _refresh_sensitivity(person)
     if created:
@@ -516,7 +521,7 @@ def undo_merge(record: PersonMerge, *, acting_user) -> None:
     if nik_moved:
         Person.objects.filter(pk=survivor.pk).update(nik="", nik_shared_with=None)
     Person.objects.filter(pk=merged.pk).update(merged_into=None)
-    record.undone_at = timezone.now()
+    record.undone_at = clock.now()
     record.undone_by = acting_user if acting_user and acting_user.is_authenticated else None
     record.save(update_fields=["undone_at", "undone_by"])
     _refresh_sensitivity(survivor)
@@ -572,17 +577,4 @@ def set_photo(person: Person, upload, *, acting_user) -> Person:
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(photo=person.photo.name)
         audit.record_update(person, before, acting_user=acting_user, message="photo")
-    return person
-
-
-def photo_for(user, person_id: int) -> Person:
-    """The person whose photo the user may see (identity visible), the read audited."""
-    from django.http import Http404
-
-    from jejaring.core.scoping import VIEW_IDENTITY
-
-    person = Person.objects.restrict(user, VIEW_IDENTITY).filter(pk=person_id).first()
-    if person is None or not person.photo:
-        raise Http404
-    audit.record(AuditAction.READ, person, acting_user=user, message="photo")
     return person

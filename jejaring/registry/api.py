@@ -2,17 +2,23 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.filtering import filtered
+from jejaring.core.api_helpers import (
+    Inputs,
+    acting_organisation,
+    filtered_list,
+    paged,
+    scoped_or_404,
+)
+from jejaring.core.files import serve_file
 from jejaring.core.schema_types import Name, ShortText
-from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, get_scoped_or_404, scope_for
+from jejaring.core.scoping import CHANGE, VIEW_IDENTITY
 from jejaring.reference.models import PmksCategory
-from jejaring.regions.fields import region_by_code
 
 from . import actions
 from .filters import PersonFilter
@@ -107,14 +113,10 @@ class MergeOut(Schema):
     undone_at: datetime.datetime | None
 
 
-def _resolve(data: dict) -> dict:
-    if data.get("region"):
-        try:
-            data["region"] = region_by_code(data["region"])
-        except ValidationError as exc:
-            raise ValidationError({"region": exc.messages}) from exc
-    elif "region" in data:
-        data["region"] = None
+def _resolve(inputs: Inputs, data: dict) -> dict:
+    """The payload with the village its code names (an empty code: none)."""
+    if "region" in data:
+        data["region"] = inputs.region(data["region"] or None, "region")
     return data
 
 
@@ -126,13 +128,14 @@ def _detail_queryset():
 
 def _search(request, filters: PersonQuery, what: str):
     queryset = actions.living(_detail_queryset().restrict(request.auth)).order_by("name_key", "id")
-    data = filters.dict(exclude_none=True)
-    people = filtered(PersonFilter, data, queryset, request=request)
-    return _PresentedQuerySet(people, request.auth, what=what, filters=data)
+    people = filtered_list(request, PersonFilter, queryset, filters)
+    return _PresentedQuerySet(
+        people, request.auth, what=what, filters=filters.dict(exclude_none=True)
+    )
 
 
 @router.get("/", response=list[dict[str, Any]], summary="List people (each page read is audited)")
-@paginate(LimitOffsetPagination)
+@paged
 def list_people(request, filters: Query[PersonQuery]):
     return _search(request, filters, "api list")
 
@@ -142,7 +145,7 @@ def list_people(request, filters: Query[PersonQuery]):
     response=list[dict[str, Any]],
     summary="Search people by name or NIK, the query in the body (never in a URL)",
 )
-@paginate(LimitOffsetPagination)
+@paged
 def search_people(request, filters: PersonQuery):
     # A name or NIK in a query string ends up in access logs; a body does not.
     return _search(request, filters, "api search")
@@ -170,7 +173,7 @@ class _PresentedQuerySet:
 
 @router.get("/{int:person_id}", response=dict[str, Any], summary="One person (read is audited)")
 def get_person(request, person_id: int):
-    person = get_scoped_or_404(_detail_queryset(), request.auth, pk=person_id)
+    person = scoped_or_404(_detail_queryset(), request, pk=person_id)
     view = present(person, request.auth)
     actions.record_read(person, acting_user=request.auth, masked=not view.identity)
     return view.as_dict()
@@ -182,23 +185,17 @@ def get_person(request, person_id: int):
     summary="Register a person (with the duplicate guard)",
 )
 def create_person(request, payload: PersonIn):
-    scope = scope_for(request.auth)
-    if not scope.organisation_id:
-        raise ValidationError(_("Your account belongs to no organisation."))
-    data = _resolve(payload.dict())
-    codes = data.pop("categories")
-    categories = list(PmksCategory.objects.filter(code__in=codes))
-    unknown = sorted(set(codes) - {c.code for c in categories})
-    if unknown:
-        raise ValidationError(
-            {"categories": _("Unknown PMKS category: %(code)s.") % {"code": ", ".join(unknown)}}
-        )
+    organisation = acting_organisation(request)
+    inputs = Inputs(request)
+    data = _resolve(inputs, payload.dict())
+    categories = inputs.categories(data.pop("categories"), "categories")
+    inputs.check()
     aliases = [{"name": a} for a in data.pop("aliases") if a.strip()]
     confirmed = data.pop("confirmed_new")
     try:
         person = actions.create_person(
             data,
-            organisation=request.auth.organisation,
+            organisation=organisation,
             acting_user=request.auth,
             categories=categories,
             aliases=aliases,
@@ -234,27 +231,37 @@ def create_person(request, payload: PersonIn):
     summary="Change a person (optimistic locking)",
 )
 def update_person(request, person_id: int, payload: PersonPatch):
-    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
-    data = _resolve(payload.dict(exclude_unset=True))
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    inputs = Inputs(request)
+    data = _resolve(inputs, payload.dict(exclude_unset=True))
+    inputs.check()
     version = data.pop("version")
-    try:
-        actions.update_person(person, data, expected_version=version, acting_user=request.auth)
-    except actions.EditConflict as exc:
-        return _conflict(exc)
-    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
-
-
-def _conflict(exc: actions.EditConflict) -> Status:
-    return Status(
-        409,
-        {
-            "detail": _(
-                "Someone else saved this record first; nothing was overwritten. "
-                "Read it again and re-apply your change."
-            ),
-            "current_version": exc.current.version,
-        },
+    return _saved(
+        request,
+        person,
+        lambda: actions.update_person(
+            person, data, expected_version=version, acting_user=request.auth
+        ),
     )
+
+
+def _saved(request, person: Person, edit):
+    """Run an edit made against the version read: the person as now saved, or a 409
+    when someone else saved first (nothing is overwritten)."""
+    try:
+        edit()
+    except actions.EditConflict as exc:
+        return Status(
+            409,
+            {
+                "detail": _(
+                    "Someone else saved this record first; nothing was overwritten. "
+                    "Read it again and re-apply your change."
+                ),
+                "current_version": exc.current.version,
+            },
+        )
+    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
 
 
 @router.post(
@@ -263,12 +270,14 @@ def _conflict(exc: actions.EditConflict) -> Status:
     summary="Confirm the unverified NIK against the card: it becomes the NIK if it passes",
 )
 def verify_nik(request, person_id: int, payload: NikVerifyIn):
-    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
-    try:
-        actions.verify_nik(person, expected_version=payload.version, acting_user=request.auth)
-    except actions.EditConflict as exc:
-        return _conflict(exc)
-    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    return _saved(
+        request,
+        person,
+        lambda: actions.verify_nik(
+            person, expected_version=payload.version, acting_user=request.auth
+        ),
+    )
 
 
 @router.post(
@@ -277,14 +286,14 @@ def verify_nik(request, person_id: int, payload: NikVerifyIn):
     summary="Replace the unverified NIK with the correct one from the card",
 )
 def replace_nik(request, person_id: int, payload: NikReplaceIn):
-    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
-    try:
-        actions.replace_nik(
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    return _saved(
+        request,
+        person,
+        lambda: actions.replace_nik(
             person, payload.nik, expected_version=payload.version, acting_user=request.auth
-        )
-    except actions.EditConflict as exc:
-        return _conflict(exc)
-    return present(_detail_queryset().get(pk=person.pk), request.auth).as_dict()
+        ),
+    )
 
 
 @router.post(
@@ -293,8 +302,8 @@ def replace_nik(request, person_id: int, payload: NikReplaceIn):
     summary="Merge a duplicate record into this one",
 )
 def merge(request, person_id: int, payload: MergeIn):
-    survivor = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
-    duplicate = get_scoped_or_404(Person, request.auth, CHANGE, pk=payload.duplicate_id)
+    survivor = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    duplicate = scoped_or_404(Person, request, CHANGE, pk=payload.duplicate_id)
     return Status(201, actions.merge_persons(survivor, duplicate, acting_user=request.auth))
 
 
@@ -325,7 +334,7 @@ class RelativeIn(Schema):
 )
 def relatives(request, person_id: int):
     # Family links identify a person: only where the identity is visible.
-    person = get_scoped_or_404(Person, request.auth, VIEW_IDENTITY, pk=person_id)
+    person = scoped_or_404(Person, request, VIEW_IDENTITY, pk=person_id)
     actions.record_read(person, acting_user=request.auth, masked=False)
     links = list(
         person.relations.filter(relative__in=Person.objects.restrict(request.auth)).select_related(
@@ -347,8 +356,8 @@ def relatives(request, person_id: int):
 def link(request, person_id: int, payload: RelativeIn):
     from .models import PersonRelation
 
-    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
-    relative = get_scoped_or_404(Person, request.auth, pk=payload.relative)
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    relative = scoped_or_404(Person, request, pk=payload.relative)
     if payload.kind not in PersonRelation.Kind.values:
         raise ValidationError(
             {
@@ -368,15 +377,18 @@ def link(request, person_id: int, payload: RelativeIn):
     summary="Upload the person's photo (JPG or PNG, up to 2 MB)",
 )
 def upload_photo(request, person_id: int, photo: File[UploadedFile]):
-    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
     actions.set_photo(person, photo, acting_user=request.auth)
     return {"photo": True}
 
 
 @router.get("/{int:person_id}/photo", summary="The person's photo (identity visible only)")
 def get_photo(request, person_id: int):
-    person = actions.photo_for(request.auth, person_id)
-    return FileResponse(person.photo.open("rb"))
+    # As on the page: a masked record's photo is absent (404), like a record out of sight.
+    person = scoped_or_404(Person, request, pk=person_id)
+    return serve_file(
+        request.auth, person, person.photo, action=VIEW_IDENTITY, inline=True, message="photo"
+    )
 
 
 class CategoryIn(Schema):
@@ -391,10 +403,8 @@ class CategoryIn(Schema):
     summary="Add, verify, reject or end a category the person holds",
 )
 def set_category(request, person_id: int, code: str, payload: CategoryIn):
-    person = get_scoped_or_404(Person, request.auth, CHANGE, pk=person_id)
-    category = PmksCategory.objects.filter(code=code).first()
-    if category is None:
-        raise Http404
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    category = get_object_or_404(PmksCategory, code=code)  # in the path: unknown is 404
     held = actions.set_category(
         person,
         category,

@@ -234,14 +234,20 @@ def _registry_sample() -> list:
     if bounds["low"] is None:
         return []
     low, high = bounds["low"], bounds["high"]
+    fields = PERSON_LINK_FIELDS
     if high - low < REGISTRY_SAMPLE * 2:
-        rows = living.values_list(*PERSON_LINK_FIELDS)
+        rows = living.values_list(*fields)[:REGISTRY_SAMPLE]
     else:
         # Random ids, not ORDER BY random(): the cost stays flat on a national registry.
         ids = random.Random(0).sample(  # noqa: S311 - a sample, not a secret
             range(low, high + 1), REGISTRY_SAMPLE * 2
         )
-        rows = living.filter(pk__in=ids).values_list(*PERSON_LINK_FIELDS)[:REGISTRY_SAMPLE]
+        rows = list(living.filter(pk__in=ids).values_list(*fields)[:REGISTRY_SAMPLE])
+        if len(rows) < min(MIN_TRAINING, REGISTRY_SAMPLE):
+            # Ids far sparser than the range (many deleted or merged, or a sequence that
+            # jumped): the random draw found too few. A plain read, still bounded, rather
+            # than falling back to training on the handful of candidates.
+            rows = living.order_by("pk").values_list(*fields)[:REGISTRY_SAMPLE]
     return [link_record_from_person(*row) for row in rows]
 
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
+from jejaring.core.models import StampedOnSave
 from jejaring.core.scoping import RestrictedQuerySet
 
 from .policies import PersonPolicy
@@ -44,7 +46,7 @@ PERSON_FIELDS = (
 )
 
 
-class Person(models.Model):
+class Person(StampedOnSave, models.Model):
     """A person served by the network, recorded once and shared under rules.
 
     Many people served have no NIK (street children, abandoned babies): an empty NIK
@@ -130,8 +132,8 @@ class Person(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = PersonPolicy()
@@ -230,7 +232,7 @@ class PersonMerge(models.Model):
     performed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    performed_at = models.DateTimeField(auto_now_add=True)
+    performed_at = models.DateTimeField(default=clock.now, editable=False)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,9 +15,9 @@ from jejaring.cases.forms import ConsentForm, OpenCaseForm
 from jejaring.cases.models import Case
 from jejaring.cases.timeline import person_timeline
 from jejaring.core.exports import csv_writer
-from jejaring.core.filtering import is_htmx
-from jejaring.core.forms import apply_validation_error
-from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
+from jejaring.core.files import serve_file
+from jejaring.core.pages import list_template, perform
+from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
 
 from . import actions
 from .filters import PersonFilter
@@ -25,6 +26,10 @@ from .models import Person, PersonAlias, PersonMerge, PersonRelation
 from .presenters import audit_shown, present, present_many
 
 PAGE_SIZE = 25
+
+
+def _detail_url(person) -> str:
+    return reverse("registry:detail", kwargs={"person_id": person.pk})
 
 
 def _may_register(user) -> bool:
@@ -59,6 +64,8 @@ def person_list(request):
     request.nav_section = "registry"
     search = _search_data(request)
     results, filterset = _people(request, search)
+    # Not core.pages.paged, which reads the page from the query string: the search is
+    # posted (names stay out of URLs), and its page number with it.
     data = request.POST if request.method == "POST" else request.GET
     page_obj = Paginator(results, PAGE_SIZE).get_page(data.get("page"))
     people = present_many(page_obj.object_list, request.user)
@@ -71,8 +78,9 @@ def person_list(request):
         "search_fields": sorted(search.items()),
         "may_register": _may_register(request.user),
     }
-    template = "registry/_results.html" if is_htmx(request) else "registry/list.html"
-    return render(request, template, context)
+    return render(
+        request, list_template(request, "registry/list.html", "registry/_results.html"), context
+    )
 
 
 def _candidate_views(candidates, user):
@@ -94,21 +102,24 @@ def person_create(request):
     candidates = None
     if request.method == "POST" and form.is_valid():
         try:
-            person = actions.create_person(
-                form.person_data(),
-                organisation=request.user.organisation,
-                acting_user=request.user,
-                categories=list(form.cleaned_data["categories"]),
-                aliases=form.alias_list(),
-                confirmed_new=request.POST.get("confirmed_new") == "1",
+            registered = perform(
+                request,
+                lambda: actions.create_person(
+                    form.person_data(),
+                    organisation=request.user.organisation,
+                    acting_user=request.user,
+                    categories=list(form.cleaned_data["categories"]),
+                    aliases=form.alias_list(),
+                    confirmed_new=request.POST.get("confirmed_new") == "1",
+                ),
+                success=_("Person registered."),
+                form=form,
             )
         except actions.DuplicateSuspected as exc:
             candidates = _candidate_views(exc.candidates, request.user)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Person registered."))
-            return redirect("registry:detail", person_id=person.pk)
+            if registered:
+                return redirect(_detail_url(registered.result))
     context = {
         "form": form,
         "creating": True,
@@ -175,20 +186,23 @@ def person_edit(request, person_id: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_person(
-                person,
-                form.person_data(),
-                expected_version=form.cleaned_data.get("version") or 0,
-                acting_user=request.user,
+            saved = perform(
+                request,
+                lambda: actions.update_person(
+                    person,
+                    form.person_data(),
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    acting_user=request.user,
+                ),
+                success=_("Changes saved."),
+                form=form,
             )
         except actions.EditConflict as exc:
             # Keep what this person typed on screen and show what the other saved.
             conflict = present(exc.current, request.user)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Changes saved."))
-            return redirect("registry:detail", person_id=person.pk)
+            if saved:
+                return redirect(_detail_url(person))
     return render(
         request, "registry/form.html", {"form": form, "person": person, "conflict": conflict}
     )
@@ -213,15 +227,15 @@ def nik_verify(request, person_id: int):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
     version = _posted_version(request)
     try:
-        actions.verify_nik(person, expected_version=version, acting_user=request.user)
+        # A refusal is the rule's message, as the page already shows it in the NIK's reason.
+        perform(
+            request,
+            lambda: actions.verify_nik(person, expected_version=version, acting_user=request.user),
+            success=_("NIK verified."),
+        )
     except actions.EditConflict:
         messages.error(request, STALE_PAGE)
-    except ValidationError as exc:
-        # The rule's message, as the page already shows it in the NIK's reason.
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("NIK verified."))
-    return redirect("registry:detail", person_id=person.pk)
+    return redirect(_detail_url(person))
 
 
 @login_required
@@ -234,21 +248,24 @@ def nik_replace(request, person_id: int):
     form = NikReplaceForm(request.POST or None, initial={"version": person.version})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.replace_nik(
-                person,
-                form.cleaned_data["nik"],
-                expected_version=form.cleaned_data["version"],
-                acting_user=request.user,
+            replaced = perform(
+                request,
+                lambda: actions.replace_nik(
+                    person,
+                    form.cleaned_data["nik"],
+                    expected_version=form.cleaned_data["version"],
+                    acting_user=request.user,
+                ),
+                success=_("NIK replaced."),
+                form=form,
             )
         except actions.EditConflict as exc:
             form = NikReplaceForm({"nik": form.cleaned_data["nik"], "version": exc.current.version})
             form.is_valid()
             form.add_error(None, STALE_PAGE)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
         else:
-            messages.success(request, _("NIK replaced."))
-            return redirect("registry:detail", person_id=person.pk)
+            if replaced:
+                return redirect(_detail_url(person))
     return render(
         request,
         "registry/nik_replace.html",
@@ -264,14 +281,17 @@ def person_merge(request, person_id: int):
     other = None
     if other_id:
         other = get_scoped_or_404(Person, request.user, CHANGE, pk=other_id)
-    if request.method == "POST" and other is not None and request.POST.get("confirm") == "1":
-        try:
-            actions.merge_persons(survivor, other, acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Records merged. The merge can be undone."))
-            return redirect("registry:detail", person_id=survivor.pk)
+    if (
+        request.method == "POST"
+        and other is not None
+        and request.POST.get("confirm") == "1"
+        and perform(
+            request,
+            lambda: actions.merge_persons(survivor, other, acting_user=request.user),
+            success=_("Records merged. The merge can be undone."),
+        )
+    ):
+        return redirect(_detail_url(survivor))
     views = present_many([p for p in (survivor, other) if p is not None], request.user)
     return render(
         request, "registry/merge.html", {"survivor": views[0], "other": views[1] if other else None}
@@ -283,14 +303,13 @@ def person_merge(request, person_id: int):
 def merge_undo(request, merge_id: int):
     record = get_object_or_404(PersonMerge, pk=merge_id)
     # Undoing needs the right to change the survivor, like merging did.
-    get_scoped_or_404(Person, request.user, CHANGE, pk=record.survivor_id)
-    try:
-        actions.undo_merge(record, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Merge undone: both records are separate again."))
-    return redirect("registry:detail", person_id=record.survivor_id)
+    survivor = get_scoped_or_404(Person, request.user, CHANGE, pk=record.survivor_id)
+    perform(
+        request,
+        lambda: actions.undo_merge(record, acting_user=request.user),
+        success=_("Merge undone: both records are separate again."),
+    )
+    return redirect(_detail_url(survivor))
 
 
 @login_required
@@ -300,21 +319,20 @@ def link_relative(request, person_id: int):
     relative_id = request.POST.get("relative", "")
     if not (relative_id.isascii() and relative_id.isdigit()):
         messages.error(request, _("Give the record number of the relative."))
-        return redirect("registry:detail", person_id=person.pk)
+        return redirect(_detail_url(person))
     relative = get_scoped_or_404(Person, request.user, pk=int(relative_id))
-    try:
-        actions.link_relative(
+    perform(
+        request,
+        lambda: actions.link_relative(
             person,
             relative,
             request.POST.get("kind", ""),
             acting_user=request.user,
             note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Family link recorded."))
-    return redirect("registry:detail", person_id=person.pk)
+        ),
+        success=_("Family link recorded."),
+    )
+    return redirect(_detail_url(person))
 
 
 EXPORT_LIMIT = 50_000
@@ -377,19 +395,22 @@ def photo_upload(request, person_id: int):
     if upload is None:
         messages.error(request, _("Choose a photo."))
     else:
-        try:
-            actions.set_photo(person, upload, acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Photo saved."))
-    return redirect("registry:detail", person_id=person.pk)
+        perform(
+            request,
+            lambda: actions.set_photo(person, upload, acting_user=request.user),
+            success=_("Photo saved."),
+        )
+    return redirect(_detail_url(person))
 
 
 @login_required
 def photo(request, person_id: int):
-    person = actions.photo_for(request.user, person_id)
-    return FileResponse(person.photo.open("rb"))
+    # A photo shows who the person is: only where the identity is visible. A masked
+    # record's photo is as absent (404) as a record out of sight.
+    person = get_scoped_or_404(Person, request.user, pk=person_id)
+    return serve_file(
+        request.user, person, person.photo, action=VIEW_IDENTITY, inline=True, message="photo"
+    )
 
 
 @login_required
@@ -399,28 +420,34 @@ def category_set(request, person_id: int):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
     form = PersonCategoryForm(request.POST)
     if form.is_valid():
-        actions.set_category(
-            person,
-            form.cleaned_data["category"],
-            acting_user=request.user,
-            status=form.cleaned_data["status"],
-            end_date=form.cleaned_data["end_date"],
+        perform(
+            request,
+            lambda: actions.set_category(
+                person,
+                form.cleaned_data["category"],
+                acting_user=request.user,
+                status=form.cleaned_data["status"],
+                end_date=form.cleaned_data["end_date"],
+            ),
+            success=_("Category saved."),
         )
-        messages.success(request, _("Category saved."))
     else:
         messages.error(request, _("Choose a category and a verification status."))
-    return redirect("registry:detail", person_id=person.pk)
+    return redirect(_detail_url(person))
 
 
 @login_required
 @require_POST
 def alias_add(request, person_id: int):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
-    name = request.POST.get("name", "").strip()
-    kind = request.POST.get("kind", PersonAlias.Kind.ALIAS)
-    if not name or kind not in PersonAlias.Kind.values:
-        messages.error(request, _("Type the other name."))
-    else:
-        actions.add_alias(person, name[:200], kind, acting_user=request.user)
-        messages.success(request, _("Other name added."))
-    return redirect("registry:detail", person_id=person.pk)
+    perform(
+        request,
+        lambda: actions.add_alias(
+            person,
+            request.POST.get("name", ""),
+            request.POST.get("kind", PersonAlias.Kind.ALIAS),
+            acting_user=request.user,
+        ),
+        success=_("Other name added."),
+    )
+    return redirect(_detail_url(person))

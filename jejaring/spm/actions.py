@@ -1,4 +1,8 @@
-"""Business operations on SPM targets and reports (one transaction each, audited)."""
+"""Business operations on SPM targets and reports (one transaction each, audited).
+
+Who may set a region's targets and write its report is ``policies.TargetPolicy``'s
+rule; every operation checks it first (``check_manages``: 403 for another region's),
+so pages, the API and commands cannot skip it. ``acting_user=None`` is the system."""
 
 from __future__ import annotations
 
@@ -6,41 +10,25 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
+from jejaring.core import clock
 from jejaring.core.scoping import region_subtree
 
 from .models import ReportNotes, SpmServiceType, Target, TargetSource
+from .policies import check_manages
 
 FIRST_YEAR = 2018  # PP 2/2018 made social services an SPM basic service
 
 
 def check_year(year: int, *, future_allowed: int = 0) -> None:
-    latest = timezone.localdate().year + future_allowed
+    latest = clock.localdate().year + future_allowed
     if not FIRST_YEAR <= year <= latest:
         raise ValidationError(
             {
                 "year": _("Choose a year from %(first)s to %(last)s.")
                 % {"first": FIRST_YEAR, "last": latest}
-            }
-        )
-
-
-def may_manage(user, region) -> bool:
-    """Targets and reports belong to the region's social office (or an administrator)."""
-    from jejaring.network.actions import may_create_in
-
-    return may_create_in(user, region)
-
-
-def _require(user, region) -> None:
-    if user is not None and not may_manage(user, region):
-        raise ValidationError(
-            {
-                "region": _("Only the social office of %(region)s sets its targets and report.")
-                % {"region": region.name}
             }
         )
 
@@ -58,7 +46,7 @@ def set_target(
     source_note: str = "",
 ) -> Target:
     """Set a target; milestones of the multi-year plan are targets for later years."""
-    _require(acting_user, region)
+    check_manages(acting_user, region)
     check_year(year, future_allowed=5)
     if target is None or target < 0:
         raise ValidationError({"target": _("A target is a number of people, 0 or more.")})
@@ -102,6 +90,7 @@ def derive_target(
     reference_date: datetime.date | None = None,
 ) -> Target:
     """Target from the registry (the data-collection step done in the product)."""
+    check_manages(acting_user, region)  # before counting anyone in the region
     reference_date = reference_date or datetime.date(year, 1, 1)
     count = registry_count(region, service_type, reference_date)
     return set_target(
@@ -118,7 +107,7 @@ def derive_target(
 
 @transaction.atomic
 def save_report_notes(region, year: int, data: dict, *, acting_user) -> ReportNotes:
-    _require(acting_user, region)
+    check_manages(acting_user, region)
     check_year(year)
     notes, created = ReportNotes.objects.get_or_create(region=region, year=year)
     before = None if created else audit.snapshot(notes)

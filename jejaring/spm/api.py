@@ -1,13 +1,20 @@
-from django.core.exceptions import ValidationError
+"""The SPM API: service types, targets (listed through ``filters.TargetFilter``, as the
+targets page lists them), achievement figures and the yearly report.
+
+Objects named in a body or query (a region, a service type) are checked by
+``core.api_helpers.Inputs``: an unknown one is a 422 on its field. Setting another
+region's target is the action's refusal, a 403 (``spm.policies``)."""
+
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from jejaring.core.api_helpers import Inputs, filtered_list
 from jejaring.core.schema_types import Year
 from jejaring.core.scoping import region_subtree
-from jejaring.regions.fields import region_by_code
 from jejaring.regions.models import Region, RegionLevel
 
 from . import actions, figures
+from .filters import TargetFilter
 from .models import SpmServiceType, Target, TargetSource
 
 router = Router(tags=["SPM"])
@@ -40,6 +47,13 @@ class TargetIn(Schema):
     source_note: str = ""
 
 
+class TargetQuery(Schema):
+    year: Year
+    region: str | None = Field(None, description="Region code: the region and those inside it")
+    type: str | None = Field(None, description="SPM service type code")
+    source: TargetSource | None = None
+
+
 class DeriveIn(Schema):
     region: str
     year: Year
@@ -56,20 +70,22 @@ class AchievementQuery(Schema):
     quarter: int = Field(4, ge=1, le=4, description="Cumulative up to this quarter")
 
 
-def _type(code: str) -> SpmServiceType:
-    found = SpmServiceType.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationError({"type": _("Unknown SPM service type: %(code)s.") % {"code": code}})
+class SpmInputs(Inputs):
+    """``Inputs`` with the SPM service types, looked up by code."""
+
+    def spm_service_type(self, code: str | None, field: str):
+        return self._by_code(
+            SpmServiceType.objects.all(), code, field, _("Unknown SPM service type: %(code)s.")
+        )
+
+
+def _named(request, *, region: str | None = None, kind: str | None = None, kind_field: str = ""):
+    """The region and the SPM service type a request names (an empty region code is
+    none, the whole country), or a 422 on each field naming what is unknown."""
+    inputs = SpmInputs(request)
+    found = inputs.region(region or None, "region"), inputs.spm_service_type(kind, kind_field)
+    inputs.check()
     return found
-
-
-def _region(code: str | None) -> Region | None:
-    if not code:
-        return None
-    try:
-        return region_by_code(code)
-    except ValidationError as exc:
-        raise ValidationError({"region": exc.messages}) from exc
 
 
 @router.get("/service-types", response=list[ServiceTypeOut])
@@ -78,21 +94,20 @@ def service_types(request):
 
 
 @router.get("/targets", response=list[TargetOut])
-def list_targets(request, year: Year, region: str | None = None, type: str | None = None):
-    rows = Target.objects.filter(year=year).select_related("service_type")
-    if region:
-        rows = rows.filter(region_subtree("region__code", _region(region).code))
-    if type:
-        rows = rows.filter(service_type=_type(type))
-    return rows
+def list_targets(request, filters: Query[TargetQuery]):
+    rows = Target.objects.restrict(request.auth).select_related("service_type")
+    return filtered_list(request, TargetFilter, rows, filters)
 
 
 @router.put("/targets", response=TargetOut, summary="Set a target (or a milestone year)")
 def put_target(request, payload: TargetIn):
+    region, kind = _named(
+        request, region=payload.region, kind=payload.service_type, kind_field="service_type"
+    )
     row = actions.set_target(
-        _region(payload.region),
+        region,
         payload.year,
-        _type(payload.service_type),
+        kind,
         payload.target,
         acting_user=request.auth,
         baseline=payload.baseline,
@@ -108,17 +123,17 @@ def put_target(request, payload: TargetIn):
     summary="Derive a target from verified people in the registry",
 )
 def derive(request, payload: DeriveIn):
-    row = actions.derive_target(
-        _region(payload.region), payload.year, _type(payload.service_type), acting_user=request.auth
+    region, kind = _named(
+        request, region=payload.region, kind=payload.service_type, kind_field="service_type"
     )
+    row = actions.derive_target(region, payload.year, kind, acting_user=request.auth)
     return Target.objects.select_related("service_type").get(pk=row.pk)
 
 
 @router.get("/achievement", response=dict, summary="People served to standard ÷ target, per region")
 def achievement(request, filters: Query[AchievementQuery]):
     actions.check_year(filters.year)
-    kind = _type(filters.type)
-    region = _region(filters.region)
+    region, kind = _named(request, region=filters.region, kind=filters.type, kind_field="type")
     total, rows = figures.breakdown(region, filters.year, kind, filters.quarter)
     if filters.level:
         regions = Region.objects.filter(level=filters.level)
@@ -151,7 +166,7 @@ def achievement(request, filters: Query[AchievementQuery]):
 def report(request, code: str, year: Year):
     from .report import STEPS, report_data
 
-    region = _region(code)
+    region, _kind = _named(request, region=code)
     actions.check_year(year)
     data = report_data(region, year)
     notes = data["notes"]

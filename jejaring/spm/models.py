@@ -2,7 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jejaring.core.models import ReferenceData
+from jejaring.core import clock
+from jejaring.core.models import ReferenceData, StampedOnSave
+from jejaring.core.scoping import RestrictedQuerySet
+
+from .policies import ReportNotesPolicy, TargetPolicy
 
 
 class SpmLevel(models.TextChoices):
@@ -91,7 +95,7 @@ class TargetSource(models.TextChoices):
     ENTERED = "entered", _("Entered from the data collection")
 
 
-class Target(models.Model):
+class Target(StampedOnSave, models.Model):
     """How many people a region must serve in a year for one SPM service type."""
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
@@ -108,7 +112,10 @@ class Target(models.Model):
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = TargetPolicy()
 
     class Meta:
         ordering = ["region", "year", "service_type"]
@@ -193,7 +200,7 @@ class AchievementCount(models.Model):
         return f"{self.region_code or 'ID'} {self.year} Q{self.quarter}: {self.served}"
 
 
-class ReportNotes(models.Model):
+class ReportNotes(StampedOnSave, models.Model):
     """What an office writes into its yearly SPM report beyond the computed figures."""
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
@@ -211,7 +218,10 @@ class ReportNotes(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ReportNotesPolicy()
 
     class Meta:
         verbose_name = _("report notes")

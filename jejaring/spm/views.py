@@ -1,24 +1,27 @@
-"""SPM pages: the dashboard with drill-down, and the yearly report."""
+"""SPM pages: the dashboard with drill-down, the yearly report and the targets."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jejaring.core import clock
+from jejaring.core.pages import perform, refusal_text
 from jejaring.regions.models import Region
 from jejaring.registry.presenters import audit_shown
 
 from . import actions, figures
-from .models import SpmServiceType
+from .filters import TargetFilter
+from .models import SpmServiceType, Target
+from .policies import may_manage
 
 YEARS_SHOWN = 5
 
 
 def _choices(request):
     """Year, service type, region and quarter from the query string, with safe defaults."""
-    today = timezone.localdate()
+    today = clock.localdate()
     try:
         year = int(request.GET.get("year", today.year))
         actions.check_year(year)
@@ -70,7 +73,7 @@ def dashboard(request):
         "service_rows": figures.service_breakdown(region, year, kind)
         if kind and region is not None and region.level != "province"
         else [],
-        "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
+        "years": range(actions.FIRST_YEAR, clock.localdate().year + 1),
         "chart": {
             "labels": [r.name or "—" for r in rows if r.code != "~"],
             "percent": [r.percent for r in rows if r.code != "~"],
@@ -131,7 +134,7 @@ def public(request, code: str = ""):
         "total_served": published_total,
         "total_percent": total.percent if published_total is not None else None,
         "ancestors": region.ancestors() if region else [],
-        "years": range(actions.FIRST_YEAR, timezone.localdate().year + 1),
+        "years": range(actions.FIRST_YEAR, clock.localdate().year + 1),
     }
     return render(request, "spm/public.html", context)
 
@@ -142,11 +145,15 @@ def _report_region_year(code: str, year: int):
     return region
 
 
+def _no_such_report(request, exc: ValidationError):
+    return render(request, "error.html", {"status": 400, "message": refusal_text(exc)}, status=400)
+
+
 @login_required
 def report_page(request, code: str, year: int):
-    """The printable report, with the office's own text (letterhead, steps, problems)."""
-    from django.contrib import messages
-
+    """The printable report, with the office's own text (letterhead, steps, problems).
+    Every member may read it; the region's social office writes it (a POST from
+    anyone else is refused by the action: 403)."""
     from .forms import ReportNotesForm
     from .report import STEPS, report_data
 
@@ -154,20 +161,25 @@ def report_page(request, code: str, year: int):
     try:
         region = _report_region_year(code, year)
     except ValidationError as exc:
-        return render(
-            request, "error.html", {"status": 400, "message": " ".join(exc.messages)}, status=400
-        )
+        return _no_such_report(request, exc)
     data = report_data(region, year)
     form = ReportNotesForm(request.POST or None, instance=data["notes"])
-    may_edit = actions.may_manage(request.user, region)
-    if request.method == "POST" and may_edit and form.is_valid():
-        actions.save_report_notes(region, year, form.cleaned_data, acting_user=request.user)
-        messages.success(request, _("Report saved."))
-        data = report_data(region, year)
+    if request.method == "POST" and form.is_valid():
+        saved = perform(
+            request,
+            lambda: actions.save_report_notes(
+                region, year, form.cleaned_data, acting_user=request.user
+            ),
+            success=_("Report saved."),
+            form=form,
+        )
+        if saved:
+            data = report_data(region, year)
     steps = [
         (label, getattr(data["notes"], field, "") if data["notes"] else "")
         for field, label in STEPS
     ]
+    may_edit = may_manage(request.user, region)
     return render(
         request, "spm/report.html", {**data, "form": form, "may_edit": may_edit, "steps": steps}
     )
@@ -180,9 +192,7 @@ def report_xlsx(request, code: str, year: int):
     try:
         region = _report_region_year(code, year)
     except ValidationError as exc:
-        return render(
-            request, "error.html", {"status": 400, "message": " ".join(exc.messages)}, status=400
-        )
+        return _no_such_report(request, exc)
     response = HttpResponse(
         workbook(region, year),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -191,51 +201,54 @@ def report_xlsx(request, code: str, year: int):
     return response
 
 
+def _set_target(request, data: dict):
+    if "derive" in request.POST:
+        return actions.derive_target(
+            data["region"], data["year"], data["service_type"], acting_user=request.user
+        )
+    return actions.set_target(
+        data["region"],
+        data["year"],
+        data["service_type"],
+        data["target"],
+        acting_user=request.user,
+        baseline=data["baseline"],
+        source_note=data["source_note"],
+    )
+
+
 @login_required
 def target_page(request):
     """Set a region's targets (or later years' milestones), or derive them from the
-    registry; the list shows what is set for the region."""
-    from django.contrib import messages
-
+    registry; the list shows what is set for the region, through the FilterSet the
+    API lists with (the region's own rows, not those of the regions inside it)."""
     from .forms import TargetForm
-    from .models import Target
 
     request.nav_section = "spm"
     form = TargetForm(
         request.POST or None,
-        initial={"year": timezone.localdate().year, "region": request.GET.get("region", "")},
+        user=request.user,
+        initial={"year": clock.localdate().year, "region": request.GET.get("region", "")},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if "derive" in request.POST:
-                row = actions.derive_target(
-                    data["region"], data["year"], data["service_type"], acting_user=request.user
-                )
-            else:
-                row = actions.set_target(
-                    data["region"],
-                    data["year"],
-                    data["service_type"],
-                    data["target"],
-                    acting_user=request.user,
-                    baseline=data["baseline"],
-                    source_note=data["source_note"],
-                )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Target saved: %(n)s people.") % {"n": row.target})
-    region = (
-        form.cleaned_data.get("region")
-        if form.is_bound and form.is_valid()
-        else (Region.objects.filter(code=request.GET.get("region", "")).first())
-    )
-    rows = (
-        Target.objects.filter(region=region)
+        perform(
+            request,
+            lambda: _set_target(request, form.cleaned_data),
+            success=lambda row: _("Target saved: %(n)s people.") % {"n": row.target},
+            form=form,
+        )
+    shown = {"region": request.POST.get("region", "")} if request.method == "POST" else request.GET
+    filterset = TargetFilter(
+        shown,
+        queryset=Target.objects.restrict(request.user)
         .select_related("service_type")
-        .order_by("-year", "service_type__sort_order")
-        if region
-        else []
+        .order_by("-year", "service_type__sort_order"),
+        subtree=False,
     )
-    return render(request, "spm/targets.html", {"form": form, "region": region, "rows": rows})
+    region = filterset.form.cleaned_data.get("region") if filterset.is_valid() else None
+    rows = filterset.qs if region is not None else []
+    return render(
+        request,
+        "spm/targets.html",
+        {"form": form, "filterset": filterset, "region": region, "rows": rows},
+    )

@@ -3,7 +3,7 @@
 Dinas Sosial Kota Pekanbaru starts a small forum with Dukcapil and LKSA Harapan Bunda.
 The forum meets online, a proposal reaches consensus, Dukcapil takes on a commitment
 and fulfils it, and the forum's health check reflects each step: the figures are
-worked out by hand below from the formulas in jejaring/collaboration/health.py.
+worked out by hand below from the formulas in jejaring/collaboration/health/dimensions.py.
 
 The collaboration pages are not all translated yet: every label or message asserted
 here is looked up through Django's own translation (``shown``), so the test holds

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
+from jejaring.core import clock
+from jejaring.core.files import check_upload
 from jejaring.core.notifications import Kind, notify, recipients
 
 from ..models import (
@@ -26,7 +28,7 @@ from ..models import (
     AgreementState,
     ClauseComment,
 )
-from ._common import actor, refuse_if, store_upload
+from ._common import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, actor, refuse_if
 
 EDITABLE_STATES = (AgreementState.DRAFT, AgreementState.NEGOTIATION)
 
@@ -237,7 +239,7 @@ def sign_agreement(
     party_before = audit.snapshot(party)
     party.signatory_name = signatory_name.strip()
     party.signatory_position = signatory_position.strip()
-    party.signed_at = timezone.now()
+    party.signed_at = clock.now()
     party.signed_by = actor(acting_user)
     party.save()
     audit.record_update(
@@ -328,13 +330,30 @@ def renew_agreement(
 def upload_agreement_document(
     agreement: Agreement, upload, *, acting_user, note: str = ""
 ) -> AgreementDocument:
-    """A new version of the document; earlier versions stay."""
-    with transaction.atomic():
-        latest = agreement.documents.aggregate(top=Max("version"))["top"] or 0
+    """A new version of the document; earlier versions stay.
+
+    The file is checked and written first, outside the transaction (storage is not
+    transactional, and a slow write must hold no lock). The version is numbered in
+    the one transaction that saves the row and its audit, with the agreement's row
+    locked: two uploads at once wait for each other and become versions n and n+1,
+    instead of both reading n-1 and colliding on the unique version."""
+    try:
+        check_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     document = AgreementDocument(
-        agreement=agreement, version=latest + 1, note=note[:255], uploaded_by=actor(acting_user)
+        agreement=agreement,
+        original_name=upload.name[:255],
+        note=note[:255],
+        uploaded_by=actor(acting_user),
     )
-    store_upload(document, upload, acting_user=acting_user, parent=agreement)
+    # An orphan file is harmless, a row without its file is not: the file goes first.
+    document.file.save(upload.name, upload, save=False)
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        document.version = (locked.documents.aggregate(top=Max("version"))["top"] or 0) + 1
+        document.save()
+        audit.record_create(document, acting_user=acting_user, parent=agreement)
     return document
 
 
@@ -342,7 +361,7 @@ def upload_agreement_document(
 def expire_agreements(today: datetime.date | None = None) -> dict:
     """The daily calendar work: expire what has ended, and remind the parties 60 and
     30 days before the end. Returns what it did, for the task's log."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     expired = 0
     for agreement in Agreement.objects.select_for_update().filter(
         state=AgreementState.ACTIVE, ends_on__lt=today

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
+from jejaring.core import clock
 from jejaring.core.notifications import Kind, notify, recipients
-from jejaring.core.scoping import CHANGE, can
+from jejaring.core.scoping import CHANGE, can, scope_for
 
 from ..models import (
     Commitment,
@@ -43,7 +44,7 @@ def open_proposal(
         errors["title"] = _("Give the proposal a title.")
     if not text.strip():
         errors["text"] = _("Write the proposal out.")
-    if deadline < timezone.localdate():
+    if deadline < clock.localdate():
         errors["deadline"] = _("The deadline for positions is already past.")
     if meeting is not None and meeting.forum_id != forum.pk:
         errors["meeting"] = _("This meeting belongs to another forum.")
@@ -102,7 +103,7 @@ def state_position(
     proposal = Proposal.objects.select_for_update().select_related("forum").get(pk=proposal.pk)
     if not proposal.is_open:
         raise ValidationError(_("This proposal has been decided; positions are closed."))
-    if proposal.deadline < timezone.localdate():
+    if proposal.deadline < clock.localdate():
         raise ValidationError(_("The deadline for positions has passed."))
     if stance not in Stance.values:
         raise ValidationError(
@@ -124,7 +125,7 @@ def state_position(
     position.stance = stance
     position.reason = reason.strip()
     position.stated_by = actor(acting_user)
-    position.stated_at = timezone.now()
+    position.stated_at = clock.now()
     position.save()
     if before is None:
         audit.record_create(position, acting_user=acting_user, parent=proposal)
@@ -159,7 +160,7 @@ def close_proposal(proposal: Proposal, *, acting_user, note: str = "") -> Propos
     if not proposal.is_open:
         raise ValidationError(_("This proposal has already been decided."))
     result = tally(proposal)
-    if proposal.deadline >= timezone.localdate() and result["responded"] < result["members"]:
+    if proposal.deadline >= clock.localdate() and result["responded"] < result["members"]:
         raise ValidationError(
             _(
                 "%(missing)s member(s) have not stated a position yet; close after the "
@@ -179,7 +180,7 @@ def close_proposal(proposal: Proposal, *, acting_user, note: str = "") -> Propos
     before = audit.snapshot(proposal)
     proposal.state = ProposalState.CONSENSUS if reached else ProposalState.NO_CONSENSUS
     proposal.tally = result
-    proposal.closed_at = timezone.now()
+    proposal.closed_at = clock.now()
     proposal.outcome_note = note.strip()
     proposal.save()
     audit.record_update(proposal, before, acting_user=acting_user, parent=proposal.forum)
@@ -221,13 +222,26 @@ def decide_by_vote(
     return proposal
 
 
+def may_withdraw(user, proposal: Proposal) -> bool:
+    """Its proposer may take a proposal back, and so may those who run the forum."""
+    scope = scope_for(user)
+    if scope is None:
+        return False
+    proposer = bool(scope.organisation_id) and scope.organisation_id == proposal.proposed_by_id
+    return proposer or can(user, CHANGE, proposal.forum)
+
+
 @transaction.atomic
 def withdraw_proposal(proposal: Proposal, *, acting_user) -> Proposal:
+    """Take an open proposal back. ``acting_user`` None is the system (no one to refuse)."""
+    proposal = Proposal.objects.select_for_update().select_related("forum").get(pk=proposal.pk)
+    if actor(acting_user) is not None and not may_withdraw(acting_user, proposal):
+        raise PermissionDenied(_("Only the proposer or the forum's coordinator may withdraw it."))
     if not proposal.is_open:
         raise ValidationError(_("Only an open proposal can be withdrawn."))
     before = audit.snapshot(proposal)
     proposal.state = ProposalState.WITHDRAWN
-    proposal.closed_at = timezone.now()
+    proposal.closed_at = clock.now()
     proposal.save(update_fields=["state", "closed_at"])
     audit.record_update(proposal, before, acting_user=acting_user, parent=proposal.forum)
     return proposal
@@ -282,13 +296,13 @@ def fulfil_commitment(
     evidence_file=None,
 ) -> Commitment:
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     errors = {}
     if commitment.state != CommitmentState.OPEN:
         errors["state"] = _("This commitment is no longer open.")
     if not evidence.strip() and evidence_file is None:
         errors["evidence"] = _("Describe or attach the evidence that it was done.")
-    if on > timezone.localdate():
+    if on > clock.localdate():
         errors["fulfilled_on"] = _("A commitment cannot be fulfilled in the future.")
     refuse_if(errors)
     before = audit.snapshot(commitment)
@@ -332,7 +346,7 @@ def cancel_commitment(commitment: Commitment, *, reason: str, acting_user) -> Co
 def fulfilment_rates(commitments) -> list[dict]:
     """Per owner organisation: commitments due so far, fulfilled on time, and the rate.
     A commitment counts once it is due or fulfilled; cancelled ones do not count."""
-    today = timezone.localdate()
+    today = clock.localdate()
     rows: dict[int, dict] = {}
     for c in commitments.exclude(state=CommitmentState.CANCELLED).select_related("owner"):
         if c.state == CommitmentState.OPEN and c.due_on >= today:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
@@ -13,7 +13,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
+from jejaring.core import clock
 from jejaring.core.notifications import Kind, notify, recipients
+from jejaring.core.scoping import CHANGE, can, scope_for
 
 from ..models import (
     CoordinatorTerm,
@@ -29,6 +31,11 @@ from ..models import (
     MeetingState,
 )
 from ._common import actor, member_required, refuse_if, store_upload
+
+
+def _acts_for(user, organisation_id: int) -> bool:
+    scope = scope_for(user)
+    return bool(scope and scope.organisation_id and scope.organisation_id == organisation_id)
 
 
 @transaction.atomic
@@ -68,7 +75,7 @@ def create_forum(
         fallback_vote_percent=fallback_vote_percent,
         meets_every_days=meets_every_days,
     )
-    today = timezone.localdate()
+    today = clock.localdate()
     for organisation in dict.fromkeys([convened_by, *members]):
         ForumMembership.objects.create(forum=forum, organisation=organisation, joined_on=today)
     CoordinatorTerm.objects.create(forum=forum, organisation=convened_by, starts_on=today)
@@ -95,14 +102,20 @@ def add_member(forum: Forum, organisation, *, acting_user, representative=None) 
 
 @transaction.atomic
 def remove_member(membership: ForumMembership, *, acting_user) -> ForumMembership:
+    """A member leaves (its seat's history is kept). The forum's runners manage the
+    seats; a member organisation may also leave by itself."""
     forum = membership.forum
+    if actor(acting_user) is not None and not (
+        _acts_for(acting_user, membership.organisation_id) or can(acting_user, CHANGE, forum)
+    ):
+        raise PermissionDenied(_("You may not change this record."))
     coordinator = forum.current_coordinator()
     if coordinator and coordinator.organisation_id == membership.organisation_id:
         raise ValidationError(
             _("The coordinator cannot leave; rotate the coordinator role to another member first.")
         )
     before = audit.snapshot(membership)
-    membership.left_on = timezone.localdate()
+    membership.left_on = clock.localdate()
     membership.save(update_fields=["left_on"])
     audit.record_update(membership, before, acting_user=acting_user, parent=forum)
     return membership
@@ -114,7 +127,7 @@ def rotate_coordinator(
 ) -> CoordinatorTerm:
     """Hand the coordinator role on (seed 003: collective leadership, rotating)."""
     member_required(forum, organisation, "organisation")
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     current = CoordinatorTerm.objects.select_for_update().filter(forum=forum, ends_on__isnull=True)
     for term in current:
         if term.organisation_id == organisation.pk:
@@ -132,6 +145,12 @@ def rotate_coordinator(
 def add_ground_rule(
     forum: Forum | None, *, title: str, text: str, kind: str, acting_user, adopted_on=None
 ) -> GroundRule:
+    """A forum's rule or SOP, or with ``forum=None`` one for the whole network, which
+    only network administrators adopt (or the system, as the demo does)."""
+    if forum is None and actor(acting_user) is not None:
+        scope = scope_for(acting_user)
+        if not (scope and scope.is_network_admin):
+            raise PermissionDenied(_("Only network administrators adopt network-wide rules."))
     errors = {}
     if not title.strip():
         errors["title"] = _("Give the rule a title.")
@@ -143,7 +162,7 @@ def add_ground_rule(
         kind=kind,
         title=title.strip(),
         text=text.strip(),
-        adopted_on=adopted_on or timezone.localdate(),
+        adopted_on=adopted_on or clock.localdate(),
         recorded_by=actor(acting_user),
     )
     audit.record_create(rule, acting_user=acting_user, parent=forum)
@@ -173,7 +192,7 @@ def record_outcome(
     errors = {}
     if not title.strip():
         errors["title"] = _("Say what was achieved.")
-    if achieved_on > timezone.localdate():
+    if achieved_on > clock.localdate():
         errors["achieved_on"] = _("An outcome cannot be achieved in the future.")
     if goal is not None and goal.forum_id != forum.pk:
         errors["goal"] = _("This goal belongs to another forum.")
@@ -255,7 +274,7 @@ def send_invitations(meeting: Meeting, *, acting_user) -> int:
     meeting = Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Only a planned meeting can be announced."))
-    if meeting.starts_at <= timezone.now():
+    if meeting.starts_at <= clock.now():
         raise ValidationError(
             {
                 "starts_at": _(
@@ -263,7 +282,7 @@ def send_invitations(meeting: Meeting, *, acting_user) -> int:
                 )
             }
         )
-    now = timezone.now()
+    now = clock.now()
     participants = list(meeting.participants.select_related("organisation"))
     if not participants:
         raise ValidationError(_("The meeting has no participants to invite."))
@@ -305,7 +324,7 @@ def record_attendance(meeting: Meeting, attendance: dict, *, acting_user) -> Mee
     """``attendance`` maps organisation id → names of who came (empty = absent).
     Organisations not in the meeting's list are added as guests who came."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.starts_at > timezone.now():
+    if meeting.starts_at > clock.now():
         raise ValidationError(_("Attendance is recorded once the meeting has started."))
     if meeting.state == MeetingState.CANCELLED:
         raise ValidationError(_("This meeting was cancelled."))
@@ -337,7 +356,7 @@ def record_attendance(meeting: Meeting, attendance: dict, *, acting_user) -> Mee
 @transaction.atomic
 def record_minutes(meeting: Meeting, minutes: str, *, acting_user) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.starts_at > timezone.now():
+    if meeting.starts_at > clock.now():
         raise ValidationError(_("Minutes are written once the meeting has taken place."))
     if not minutes.strip():
         raise ValidationError({"minutes": _("The minutes are empty.")})

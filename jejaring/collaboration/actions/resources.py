@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
+from jejaring.core import clock
 
 from ..models import (
     EXCHANGE_KIND_FOR_CATEGORY,
@@ -42,7 +42,7 @@ def record_exchange(
     value_idr=None,
     forum=None,
 ) -> Exchange:
-    occurred_on = occurred_on or timezone.localdate()
+    occurred_on = occurred_on or clock.localdate()
     errors = {}
     if giver is None or receiver is None:
         errors["receiver"] = _("Name both organisations.")
@@ -50,7 +50,7 @@ def record_exchange(
         errors["receiver"] = _("An exchange is between two different organisations.")
     if not description.strip():
         errors["description"] = _("Say what was exchanged.")
-    if occurred_on > timezone.localdate():
+    if occurred_on > clock.localdate():
         errors["occurred_on"] = _("Record exchanges once they happened.")
     if value_idr is not None and value_idr < 0:
         errors["value_idr"] = _("The value cannot be negative.")
@@ -96,7 +96,7 @@ def post_to_board(
     errors = {}
     if not title.strip():
         errors["title"] = _("Say what is offered or needed.")
-    if available_until and available_until < timezone.localdate():
+    if available_until and available_until < clock.localdate():
         errors["available_until"] = _("This date is already past.")
     refuse_if(errors)
     post = BoardPost.objects.create(
@@ -123,6 +123,12 @@ def match_posts(
     and the exchange is recorded, so the board feeds the health check."""
     offer = BoardPost.objects.select_for_update().get(pk=offer.pk)
     request = BoardPost.objects.select_for_update().get(pk=request.pk)
+    user = actor(acting_user)
+    if user is not None and user.organisation_id not in (
+        offer.organisation_id,
+        request.organisation_id,
+    ):
+        raise PermissionDenied(_("Only the two organisations concerned agree a match."))
     errors = {}
     if offer.kind != PostKind.OFFER or request.kind != PostKind.REQUEST:
         errors["request"] = _("A match pairs an offer with a request.")
@@ -130,7 +136,6 @@ def match_posts(
         errors["request"] = _("One of the two posts is no longer open.")
     if offer.organisation_id == request.organisation_id:
         errors["request"] = _("An organisation cannot match its own offer and request.")
-    user = actor(acting_user)
     if user is not None and user.organisation_id != offer.organisation_id:
         # The giver commits its own resources: the requester can ask, not decide.
         errors["offer"] = _(
@@ -189,12 +194,14 @@ def schedule_distribution(
         errors["device"] = _("Name the device (e.g. wheelchair).")
     if quantity < 1:
         errors["quantity"] = _("The quantity is at least 1.")
-    if scheduled_for < timezone.localdate():
+    if scheduled_for < clock.localdate():
         errors["scheduled_for"] = _("Schedule the handover for today or later.")
     if method == HandoverMethod.DELIVERY and not place.strip():
         errors["place"] = _("A delivery needs the address it goes to.")
     if method == HandoverMethod.PICKUP and not place.strip():
         errors["place"] = _("Say where the device is picked up.")
+    if source_offer is not None and source_offer.kind != PostKind.OFFER:
+        errors["source_offer"] = _("A device comes from an offer, not a request.")
     refuse_if(errors)
     distribution = DeviceDistribution.objects.create(
         case=case,
@@ -222,7 +229,7 @@ def hand_over_device(
     distribution = DeviceDistribution.objects.select_for_update().get(pk=distribution.pk)
     if distribution.state != DistributionState.SCHEDULED:
         raise ValidationError(_("This distribution is no longer scheduled."))
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     try:
         service_type = ServiceType.objects.get(code=ASSISTIVE_DEVICE_SERVICE)
     except ServiceType.DoesNotExist as exc:

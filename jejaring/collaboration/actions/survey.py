@@ -8,8 +8,9 @@ import hmac
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from jejaring.core import clock
 
 from ..health import DIMENSIONS
 from ..models import SurveyResponse
@@ -34,7 +35,7 @@ def answer_survey(forum, answers: dict, *, acting_user) -> SurveyResponse:
         raise ValidationError(
             _("Answer every statement (1 to 5): %(list)s.") % {"list": ", ".join(missing)}
         )
-    period = timezone.localdate().strftime("%Y-%m")
+    period = clock.localdate().strftime("%Y-%m")
     try:
         with transaction.atomic():
             return SurveyResponse.objects.create(

@@ -5,13 +5,15 @@ import datetime
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.scoping import CHANGE, get_scoped_or_404
+from jejaring.core.api_helpers import filtered_list, paged, scoped_or_404
+from jejaring.core.files import serve_file
+from jejaring.core.scoping import CHANGE
 
 from .. import actions
+from ..filters.agreements import EXPIRING, AgreementFilter, scoped_relations
 from ..models import (
     Agreement,
     AgreementClause,
@@ -21,7 +23,7 @@ from ..models import (
     AgreementState,
     ClauseComment,
 )
-from ._common import Inputs, acting_organisation, file_download
+from ._common import Inputs, acting_organisation
 
 router = Router(tags=["collaboration: agreements"])
 
@@ -109,12 +111,22 @@ class DocumentOut(Schema):
 class AgreementDetailOut(AgreementOut):
     clauses: list[ClauseOut]
     events: list[EventOut]
-    documents: list[DocumentOut]
-    renewed_by: int | None
+    documents: list[DocumentOut] = Field(..., description="The versions the caller may see")
+    renewed_by: int | None = Field(None, description="The renewal, when the caller may see it")
 
     @staticmethod
     def resolve_renewed_by(obj):
-        return Agreement.objects.filter(renews=obj).values_list("pk", flat=True).first()
+        # Fetched through the caller's scope (filters.agreements.scoped_relations).
+        return obj.visible_renewal.pk if obj.visible_renewal else None
+
+
+class AgreementQuery(Schema):
+    state: str | None = Field(
+        None, description=f"A state, or “{EXPIRING}”: active and ending within 60 days"
+    )
+    kind: AgreementKind | None = None
+    forum: int | None = None
+    party: int | None = Field(None, description="An organisation among the parties")
 
 
 class PartyIn(Schema):
@@ -175,7 +187,8 @@ def _agreements():
     )
 
 
-def _agreement_detail():
+def _agreement_detail(request):
+    """One agreement with its children; documents and renewals through the scope."""
     return _agreements().prefetch_related(
         Prefetch(
             "clauses",
@@ -184,31 +197,18 @@ def _agreement_detail():
             ),
         ),
         "events",
-        "documents",
+        *scoped_relations(request.auth),
     )
 
 
+def _detail(request, agreement) -> Agreement:
+    return _agreement_detail(request).get(pk=agreement.pk)
+
+
 @router.get("/agreements/", response=list[AgreementOut], summary="Agreements the user may see")
-@paginate(LimitOffsetPagination)
-def list_agreements(
-    request,
-    state: AgreementState | None = None,
-    kind: AgreementKind | None = None,
-    forum: int | None = None,
-    party: int | None = None,
-):
-    agreements = _agreements().restrict(request.auth)
-    if state is not None:
-        agreements = agreements.filter(state=state)
-    if kind is not None:
-        agreements = agreements.filter(kind=kind)
-    if forum is not None:
-        agreements = agreements.filter(forum_id=forum)
-    if party is not None:
-        agreements = agreements.filter(
-            pk__in=AgreementParty.objects.filter(organisation_id=party).values("agreement_id")
-        )
-    return agreements
+@paged
+def list_agreements(request, filters: Query[AgreementQuery]):
+    return filtered_list(request, AgreementFilter, _agreements().restrict(request.auth), filters)
 
 
 @router.post(
@@ -244,17 +244,17 @@ def draft_agreement(request, payload: AgreementIn):
         forum=forum,
         acting_user=request.auth,
     )
-    return Status(201, _agreement_detail().get(pk=agreement.pk))
+    return Status(201, _detail(request, agreement))
 
 
 @router.get("/agreements/{int:agreement_id}", response=AgreementDetailOut)
 def get_agreement(request, agreement_id: int):
-    return get_scoped_or_404(_agreement_detail(), request.auth, pk=agreement_id)
+    return scoped_or_404(_agreement_detail(request), request, pk=agreement_id)
 
 
 @router.get("/agreements/{int:agreement_id}/clauses", response=list[ClauseOut])
 def list_clauses(request, agreement_id: int):
-    agreement = get_scoped_or_404(Agreement, request.auth, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, pk=agreement_id)
     return agreement.clauses.prefetch_related(
         Prefetch("comments", queryset=ClauseComment.objects.select_related("organisation"))
     )
@@ -266,7 +266,7 @@ def list_clauses(request, agreement_id: int):
     summary="Add a clause (while in draft or negotiation)",
 )
 def add_clause(request, agreement_id: int, payload: ClauseIn):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     clause = actions.add_clause(
         agreement, heading=payload.heading, text=payload.text, acting_user=request.auth
     )
@@ -279,7 +279,7 @@ def add_clause(request, agreement_id: int, payload: ClauseIn):
     summary="Comment on a clause during negotiation",
 )
 def comment_on_clause(request, agreement_id: int, clause_id: int, payload: CommentIn):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     clause = get_object_or_404(agreement.clauses.select_related("agreement"), pk=clause_id)
     comment = actions.comment_on_clause(clause, payload.text, acting_user=request.auth)
     return Status(201, ClauseComment.objects.select_related("organisation").get(pk=comment.pk))
@@ -291,9 +291,9 @@ def comment_on_clause(request, agreement_id: int, clause_id: int, payload: Comme
     summary="Move between draft, negotiation and awaiting signatures",
 )
 def move_agreement(request, agreement_id: int, payload: MoveIn):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     actions.move_agreement(agreement, payload.state, note=payload.note, acting_user=request.auth)
-    return _agreement_detail().get(pk=agreement.pk)
+    return _detail(request, agreement)
 
 
 @router.post(
@@ -302,7 +302,7 @@ def move_agreement(request, agreement_id: int, payload: MoveIn):
     summary="Sign for your organisation; the last signature makes it active",
 )
 def sign_agreement(request, agreement_id: int, payload: SignIn):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     organisation = acting_organisation(request)
     actions.sign_agreement(
         agreement,
@@ -311,14 +311,14 @@ def sign_agreement(request, agreement_id: int, payload: SignIn):
         signatory_position=payload.signatory_position,
         acting_user=request.auth,
     )
-    return _agreement_detail().get(pk=agreement.pk)
+    return _detail(request, agreement)
 
 
 @router.post("/agreements/{int:agreement_id}/terminate", response=AgreementDetailOut)
 def terminate_agreement(request, agreement_id: int, payload: TerminateIn):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     actions.terminate_agreement(agreement, reason=payload.reason, acting_user=request.auth)
-    return _agreement_detail().get(pk=agreement.pk)
+    return _detail(request, agreement)
 
 
 @router.post(
@@ -327,17 +327,17 @@ def terminate_agreement(request, agreement_id: int, payload: TerminateIn):
     summary="Draft the renewal: same parties, scope and clauses, a new period",
 )
 def renew_agreement(request, agreement_id: int, payload: RenewIn):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     renewal = actions.renew_agreement(
         agreement, starts_on=payload.starts_on, ends_on=payload.ends_on, acting_user=request.auth
     )
-    return Status(201, _agreement_detail().get(pk=renewal.pk))
+    return Status(201, _detail(request, renewal))
 
 
 @router.get("/agreements/{int:agreement_id}/documents", response=list[DocumentOut])
 def list_documents(request, agreement_id: int):
-    agreement = get_scoped_or_404(Agreement, request.auth, pk=agreement_id)
-    return agreement.documents.all()
+    agreement = scoped_or_404(Agreement, request, pk=agreement_id)
+    return AgreementDocument.objects.restrict(request.auth).filter(agreement=agreement)
 
 
 @router.post(
@@ -346,7 +346,7 @@ def list_documents(request, agreement_id: int):
     summary="Upload a new version of the document (PDF, JPG or PNG, up to 10 MB)",
 )
 def upload_document(request, agreement_id: int, file: File[UploadedFile], note: Form[str] = ""):
-    agreement = get_scoped_or_404(Agreement, request.auth, CHANGE, pk=agreement_id)
+    agreement = scoped_or_404(Agreement, request, CHANGE, pk=agreement_id)
     document = actions.upload_agreement_document(
         agreement, file, note=note, acting_user=request.auth
     )
@@ -357,13 +357,9 @@ def upload_document(request, agreement_id: int, file: File[UploadedFile], note: 
     "/agreement-documents/{int:document_id}", summary="Download a document version (audited)"
 )
 def download_document(request, document_id: int):
-    document = get_scoped_or_404(
-        AgreementDocument.objects.select_related("agreement"), request.auth, pk=document_id
+    document = scoped_or_404(
+        AgreementDocument.objects.select_related("agreement"), request, pk=document_id
     )
-    return file_download(
-        document,
-        document.file,
-        document.original_name,
-        user=request.auth,
-        parent=document.agreement,
+    return serve_file(
+        request.auth, document, document.file, document.original_name, parent=document.agreement
     )

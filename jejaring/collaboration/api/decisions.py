@@ -4,16 +4,17 @@ with their fulfilment rates."""
 import datetime
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.scoping import CHANGE, get_scoped_or_404, scope_for
+from jejaring.core.api_helpers import filtered_list, paged, scoped_or_404
+from jejaring.core.files import serve_file
+from jejaring.core.scoping import CHANGE
 
 from .. import actions
 from ..actions.decisions import fulfilment_rates, tally
+from ..filters.decisions import CommitmentFilter, ProposalFilter
 from ..models import (
     Commitment,
     CommitmentState,
@@ -24,7 +25,7 @@ from ..models import (
     ProposalState,
     Stance,
 )
-from ._common import Inputs, acting_organisation, file_download, forum_for
+from ._common import Inputs, acting_organisation, forum_for
 
 router = Router(tags=["collaboration: decisions & commitments"])
 
@@ -142,6 +143,18 @@ class CancelIn(Schema):
     reason: str
 
 
+class ProposalQuery(Schema):
+    forum: int | None = None
+    state: ProposalState | None = None
+
+
+class CommitmentQuery(Schema):
+    forum: int | None = None
+    state: CommitmentState | None = None
+    mine: bool = Field(False, description="Only those your organisation owns")
+    overdue: bool = Field(False, description="Only open ones past their due date")
+
+
 class RateOut(Schema):
     organisation: int
     organisation_name: str
@@ -178,18 +191,13 @@ def _rates(commitments) -> list[dict]:
 
 
 @router.get("/proposals/", response=list[ProposalOut], summary="Proposals in the user's forums")
-@paginate(LimitOffsetPagination)
-def list_proposals(request, forum: int | None = None, state: ProposalState | None = None):
-    proposals = _proposals().restrict(request.auth)
-    if forum is not None:
-        proposals = proposals.filter(forum_id=forum)
-    if state is not None:
-        proposals = proposals.filter(state=state)
-    return proposals
+@paged
+def list_proposals(request, filters: Query[ProposalQuery]):
+    return filtered_list(request, ProposalFilter, _proposals().restrict(request.auth), filters)
 
 
 @router.get("/forums/{int:forum_id}/proposals", response=list[ProposalOut])
-@paginate(LimitOffsetPagination)
+@paged
 def forum_proposals(request, forum_id: int):
     return _proposals().filter(forum=forum_for(request, forum_id))
 
@@ -219,7 +227,7 @@ def open_proposal(request, forum_id: int, payload: ProposalIn):
 
 @router.get("/proposals/{int:proposal_id}", response=ProposalDetailOut)
 def get_proposal(request, proposal_id: int):
-    return get_scoped_or_404(_proposal_detail(), request.auth, pk=proposal_id)
+    return scoped_or_404(_proposal_detail(), request, pk=proposal_id)
 
 
 @router.post(
@@ -228,7 +236,7 @@ def get_proposal(request, proposal_id: int):
     summary="State your organisation's position (a block needs a reason)",
 )
 def state_position(request, proposal_id: int, payload: PositionIn):
-    proposal = get_scoped_or_404(Proposal, request.auth, pk=proposal_id)
+    proposal = scoped_or_404(Proposal, request, pk=proposal_id)
     organisation = acting_organisation(request)
     actions.state_position(
         proposal, organisation, payload.stance, reason=payload.reason, acting_user=request.auth
@@ -238,7 +246,7 @@ def state_position(request, proposal_id: int, payload: PositionIn):
 
 @router.post("/proposals/{int:proposal_id}/comments", response={201: CommentOut})
 def comment_on_proposal(request, proposal_id: int, payload: TextIn):
-    proposal = get_scoped_or_404(Proposal, request.auth, pk=proposal_id)
+    proposal = scoped_or_404(Proposal, request, pk=proposal_id)
     acting_organisation(request)
     comment = actions.comment_on_proposal(proposal, payload.text, acting_user=request.auth)
     return Status(201, ProposalComment.objects.select_related("organisation").get(pk=comment.pk))
@@ -250,7 +258,7 @@ def comment_on_proposal(request, proposal_id: int, payload: TextIn):
     summary="Record the outcome: consensus or not, with the tally",
 )
 def close_proposal(request, proposal_id: int, payload: CloseIn):
-    proposal = get_scoped_or_404(Proposal, request.auth, CHANGE, pk=proposal_id)
+    proposal = scoped_or_404(Proposal, request, CHANGE, pk=proposal_id)
     actions.close_proposal(proposal, note=payload.note, acting_user=request.auth)
     return _proposal_detail().get(pk=proposal.pk)
 
@@ -261,7 +269,7 @@ def close_proposal(request, proposal_id: int, payload: CloseIn):
     summary="Decide by the fallback vote, where the forum's rules allow it",
 )
 def decide_by_vote(request, proposal_id: int, payload: VoteIn):
-    proposal = get_scoped_or_404(Proposal, request.auth, CHANGE, pk=proposal_id)
+    proposal = scoped_or_404(Proposal, request, CHANGE, pk=proposal_id)
     actions.decide_by_vote(proposal, acting_user=request.auth, **payload.dict())
     return _proposal_detail().get(pk=proposal.pk)
 
@@ -272,38 +280,19 @@ def decide_by_vote(request, proposal_id: int, payload: VoteIn):
     summary="Withdraw an open proposal (its proposer or the forum's runners)",
 )
 def withdraw_proposal(request, proposal_id: int):
-    proposal = get_scoped_or_404(Proposal, request.auth, pk=proposal_id)
-    if proposal.proposed_by_id != scope_for(request.auth).organisation_id:
-        get_scoped_or_404(Proposal, request.auth, CHANGE, pk=proposal_id)
+    proposal = scoped_or_404(Proposal, request, pk=proposal_id)
     actions.withdraw_proposal(proposal, acting_user=request.auth)
     return _proposal_detail().get(pk=proposal.pk)
 
 
 @router.get("/commitments/", response=list[CommitmentOut], summary="Commitments the user may see")
-@paginate(LimitOffsetPagination)
-def list_commitments(
-    request,
-    forum: int | None = None,
-    state: CommitmentState | None = None,
-    mine: bool = False,
-    overdue: bool = False,
-):
-    commitments = _commitments().restrict(request.auth)
-    if forum is not None:
-        commitments = commitments.filter(forum_id=forum)
-    if state is not None:
-        commitments = commitments.filter(state=state)
-    if mine:
-        commitments = commitments.filter(owner_id=scope_for(request.auth).organisation_id)
-    if overdue:
-        commitments = commitments.filter(
-            state=CommitmentState.OPEN, due_on__lt=timezone.localdate()
-        )
-    return commitments
+@paged
+def list_commitments(request, filters: Query[CommitmentQuery]):
+    return filtered_list(request, CommitmentFilter, _commitments().restrict(request.auth), filters)
 
 
 @router.get("/forums/{int:forum_id}/commitments", response=list[CommitmentOut])
-@paginate(LimitOffsetPagination)
+@paged
 def forum_commitments(request, forum_id: int):
     return _commitments().filter(forum=forum_for(request, forum_id))
 
@@ -335,7 +324,7 @@ def create_commitment(request, forum_id: int, payload: CommitmentIn):
 
 @router.get("/commitments/{int:commitment_id}", response=CommitmentOut)
 def get_commitment(request, commitment_id: int):
-    return get_scoped_or_404(_commitments(), request.auth, pk=commitment_id)
+    return scoped_or_404(_commitments(), request, pk=commitment_id)
 
 
 @router.post(
@@ -349,7 +338,7 @@ def fulfil_commitment(
     payload: Form[FulfilIn],
     evidence_file: File[UploadedFile] = None,
 ):
-    commitment = get_scoped_or_404(Commitment, request.auth, CHANGE, pk=commitment_id)
+    commitment = scoped_or_404(Commitment, request, CHANGE, pk=commitment_id)
     actions.fulfil_commitment(
         commitment,
         evidence=payload.evidence,
@@ -364,22 +353,21 @@ def fulfil_commitment(
     "/commitments/{int:commitment_id}/evidence", summary="Download the evidence file (audited)"
 )
 def download_evidence(request, commitment_id: int):
-    from django.http import Http404
-
-    commitment = get_scoped_or_404(
-        Commitment.objects.select_related("forum"), request.auth, pk=commitment_id
+    commitment = scoped_or_404(
+        Commitment.objects.select_related("forum"), request, pk=commitment_id
     )
-    if not commitment.evidence_file:
-        raise Http404
-    name = commitment.evidence_file.name.rsplit("/", 1)[-1]
-    return file_download(
-        commitment, commitment.evidence_file, name, user=request.auth, parent=commitment.forum
+    return serve_file(
+        request.auth,
+        commitment,
+        commitment.evidence_file,
+        parent=commitment.forum,
+        message="evidence file",
     )
 
 
 @router.post("/commitments/{int:commitment_id}/cancel", response=CommitmentOut)
 def cancel_commitment(request, commitment_id: int, payload: CancelIn):
-    commitment = get_scoped_or_404(Commitment, request.auth, CHANGE, pk=commitment_id)
+    commitment = scoped_or_404(Commitment, request, CHANGE, pk=commitment_id)
     actions.cancel_commitment(commitment, reason=payload.reason, acting_user=request.auth)
     return _commitments().get(pk=commitment.pk)
 

@@ -5,14 +5,15 @@ import datetime
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from jejaring.core.scoping import CHANGE, get_scoped_or_404
+from jejaring.core.api_helpers import filtered_list, paged, scoped_or_404
+from jejaring.core.files import serve_file
+from jejaring.core.scoping import CHANGE
 
 from .. import actions
+from ..filters.forums import MeetingFilter
 from ..ics import calendar_for
 from ..models import (
     Meeting,
@@ -21,7 +22,7 @@ from ..models import (
     MeetingParticipant,
     MeetingState,
 )
-from ._common import Inputs, file_download, forum_for
+from ._common import Inputs, forum_for
 
 router = Router(tags=["collaboration: meetings"])
 
@@ -89,6 +90,12 @@ class MinutesIn(Schema):
     minutes: str
 
 
+class MeetingQuery(Schema):
+    forum: int | None = None
+    state: MeetingState | None = None
+    upcoming: bool = Field(False, description="Only those still to come, soonest first")
+
+
 def _meetings():
     return Meeting.objects.select_related("forum")
 
@@ -110,22 +117,13 @@ def _calendar_response(meetings, filename: str) -> HttpResponse:
 
 
 @router.get("/meetings/", response=list[MeetingOut], summary="Meetings of the user's forums")
-@paginate(LimitOffsetPagination)
-def list_meetings(
-    request, forum: int | None = None, state: MeetingState | None = None, upcoming: bool = False
-):
-    meetings = _meetings().restrict(request.auth)
-    if forum is not None:
-        meetings = meetings.filter(forum_id=forum)
-    if state is not None:
-        meetings = meetings.filter(state=state)
-    if upcoming:
-        meetings = meetings.filter(ends_at__gte=timezone.now()).order_by("starts_at")
-    return meetings
+@paged
+def list_meetings(request, filters: Query[MeetingQuery]):
+    return filtered_list(request, MeetingFilter, _meetings().restrict(request.auth), filters)
 
 
 @router.get("/forums/{int:forum_id}/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination)
+@paged
 def forum_meetings(request, forum_id: int):
     forum = forum_for(request, forum_id)
     return _meetings().filter(forum=forum)
@@ -148,7 +146,7 @@ def schedule_meeting(request, forum_id: int, payload: MeetingIn):
 
 @router.get("/meetings/{int:meeting_id}", response=MeetingDetailOut)
 def get_meeting(request, meeting_id: int):
-    return get_scoped_or_404(_meeting_detail(), request.auth, pk=meeting_id)
+    return scoped_or_404(_meeting_detail(), request, pk=meeting_id)
 
 
 @router.post(
@@ -157,7 +155,7 @@ def get_meeting(request, meeting_id: int):
     summary="Send the invitations (only for a meeting still to come)",
 )
 def send_invitations(request, meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, request.auth, CHANGE, pk=meeting_id)
+    meeting = scoped_or_404(Meeting, request, CHANGE, pk=meeting_id)
     actions.send_invitations(meeting, acting_user=request.auth)
     return _meeting_detail().get(pk=meeting.pk)
 
@@ -168,7 +166,7 @@ def send_invitations(request, meeting_id: int):
     summary="Record who attended; organisations not listed were absent",
 )
 def record_attendance(request, meeting_id: int, payload: AttendanceIn):
-    meeting = get_scoped_or_404(Meeting, request.auth, CHANGE, pk=meeting_id)
+    meeting = scoped_or_404(Meeting, request, CHANGE, pk=meeting_id)
     inputs = Inputs(request)
     organisations = inputs.organisations(
         [row.organisation for row in payload.attendance], "attendance"
@@ -184,21 +182,21 @@ def record_attendance(request, meeting_id: int, payload: AttendanceIn):
 
 @router.put("/meetings/{int:meeting_id}/minutes", response=MeetingDetailOut)
 def record_minutes(request, meeting_id: int, payload: MinutesIn):
-    meeting = get_scoped_or_404(Meeting, request.auth, CHANGE, pk=meeting_id)
+    meeting = scoped_or_404(Meeting, request, CHANGE, pk=meeting_id)
     actions.record_minutes(meeting, payload.minutes, acting_user=request.auth)
     return _meeting_detail().get(pk=meeting.pk)
 
 
 @router.post("/meetings/{int:meeting_id}/cancel", response=MeetingDetailOut)
 def cancel_meeting(request, meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, request.auth, CHANGE, pk=meeting_id)
+    meeting = scoped_or_404(Meeting, request, CHANGE, pk=meeting_id)
     actions.cancel_meeting(meeting, acting_user=request.auth)
     return _meeting_detail().get(pk=meeting.pk)
 
 
 @router.get("/meetings/{int:meeting_id}/attachments", response=list[MeetingAttachmentOut])
 def list_meeting_attachments(request, meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, request.auth, pk=meeting_id)
+    meeting = scoped_or_404(Meeting, request, pk=meeting_id)
     return meeting.attachments.all()
 
 
@@ -210,7 +208,7 @@ def list_meeting_attachments(request, meeting_id: int):
 def attach_to_meeting(
     request, meeting_id: int, file: File[UploadedFile], description: Form[str] = ""
 ):
-    meeting = get_scoped_or_404(Meeting, request.auth, CHANGE, pk=meeting_id)
+    meeting = scoped_or_404(Meeting, request, CHANGE, pk=meeting_id)
     attachment = actions.attach_to_meeting(
         meeting, file, description=description, acting_user=request.auth
     )
@@ -221,14 +219,14 @@ def attach_to_meeting(
     "/meeting-attachments/{int:attachment_id}", summary="Download a meeting attachment (audited)"
 )
 def download_meeting_attachment(request, attachment_id: int):
-    attachment = get_scoped_or_404(
-        MeetingAttachment.objects.select_related("meeting"), request.auth, pk=attachment_id
+    attachment = scoped_or_404(
+        MeetingAttachment.objects.select_related("meeting"), request, pk=attachment_id
     )
-    return file_download(
+    return serve_file(
+        request.auth,
         attachment,
         attachment.file,
         attachment.original_name,
-        user=request.auth,
         parent=attachment.meeting,
     )
 
@@ -239,7 +237,7 @@ def download_meeting_attachment(request, attachment_id: int):
     openapi_extra={"responses": {200: {"content": {"text/calendar": {}}}}},
 )
 def meeting_ics(request, meeting_id: int):
-    meeting = get_scoped_or_404(_meetings(), request.auth, pk=meeting_id)
+    meeting = scoped_or_404(_meetings(), request, pk=meeting_id)
     return _calendar_response([meeting], f"meeting-{meeting.pk}.ics")
 
 

@@ -3,17 +3,16 @@ with its match suggestions, and assistive-device distribution to people."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
 
 from jejaring.cases.models import Case
-from jejaring.core.scoping import CHANGE, get_scoped_or_404, region_subtree
+from jejaring.core.api_helpers import PeoplePage, filtered_list, paged, scoped_or_404
+from jejaring.core.scoping import CHANGE
 from jejaring.registry.presenters import identity_visible
 
 from .. import actions
+from ..filters.resources import BoardPostFilter, DistributionFilter, ExchangeFilter
 from ..models import (
     BoardPost,
     DeviceDistribution,
@@ -145,6 +144,28 @@ class HandOverIn(Schema):
     on: datetime.date | None = None
 
 
+class ExchangeQuery(Schema):
+    kind: ExchangeKind | None = None
+    organisation: int | None = Field(None, description="An organisation at either end")
+    forum: int | None = None
+    since: datetime.date | None = None
+
+
+class PostQuery(Schema):
+    kind: PostKind | None = None
+    category: ResourceCategory | None = None
+    state: PostState | None = None
+    region: str | None = Field(None, description="Region code: posts in it or inside it")
+    province: str | None = Field(None, description="Province code, e.g. 14")
+    organisation: int | None = None
+    mine: bool | None = Field(None, description="Only your organisation's posts")
+
+
+class DistributionQuery(Schema):
+    case: int | None = None
+    state: DistributionState | None = None
+
+
 def _exchanges():
     return Exchange.objects.select_related("giver", "receiver")
 
@@ -158,24 +179,9 @@ def _distributions():
 
 
 @router.get("/exchanges/", response=list[ExchangeOut], summary="Exchanges the user may see")
-@paginate(LimitOffsetPagination)
-def list_exchanges(
-    request,
-    kind: ExchangeKind | None = None,
-    organisation: int | None = None,
-    forum: int | None = None,
-    since: datetime.date | None = None,
-):
-    exchanges = _exchanges().restrict(request.auth)
-    if kind is not None:
-        exchanges = exchanges.filter(kind=kind)
-    if organisation is not None:
-        exchanges = exchanges.filter(Q(giver_id=organisation) | Q(receiver_id=organisation))
-    if forum is not None:
-        exchanges = exchanges.filter(forum_id=forum)
-    if since is not None:
-        exchanges = exchanges.filter(occurred_on__gte=since)
-    return exchanges
+@paged
+def list_exchanges(request, filters: Query[ExchangeQuery]):
+    return filtered_list(request, ExchangeFilter, _exchanges().restrict(request.auth), filters)
 
 
 @router.post(
@@ -206,27 +212,9 @@ def record_exchange(request, payload: ExchangeIn):
 
 
 @router.get("/board/", response=list[PostOut], summary="The offers-and-requests board")
-@paginate(LimitOffsetPagination)
-def list_posts(
-    request,
-    kind: PostKind | None = None,
-    category: ResourceCategory | None = None,
-    state: PostState | None = None,
-    region: str | None = None,
-    organisation: int | None = None,
-):
-    posts = _posts().restrict(request.auth)
-    if kind is not None:
-        posts = posts.filter(kind=kind)
-    if category is not None:
-        posts = posts.filter(category=category)
-    if state is not None:
-        posts = posts.filter(state=state)
-    if region:
-        posts = posts.filter(region_subtree("region__code", region))
-    if organisation is not None:
-        posts = posts.filter(organisation_id=organisation)
-    return posts
+@paged
+def list_posts(request, filters: Query[PostQuery]):
+    return filtered_list(request, BoardPostFilter, _posts().restrict(request.auth), filters)
 
 
 @router.post("/board/", response={201: PostOut}, summary="Post an offer or a request")
@@ -246,7 +234,7 @@ def post_to_board(request, payload: PostIn):
 
 @router.get("/board/{int:post_id}", response=PostOut)
 def get_post(request, post_id: int):
-    return get_scoped_or_404(_posts(), request.auth, pk=post_id)
+    return scoped_or_404(_posts(), request, pk=post_id)
 
 
 @router.get(
@@ -257,7 +245,7 @@ def get_post(request, post_id: int):
 def match_suggestions(request, post_id: int, limit: int = 5):
     from ..matching import suggest_matches
 
-    post = get_scoped_or_404(BoardPost, request.auth, pk=post_id)
+    post = scoped_or_404(BoardPost, request, pk=post_id)
     if post.state != PostState.OPEN:
         return []
     return [
@@ -276,12 +264,6 @@ def match_posts(request, payload: MatchIn):
     offer = inputs.scoped(BoardPost, payload.offer, "offer", _("Unknown post."))
     wanted = inputs.scoped(BoardPost, payload.request, "request", _("Unknown post."))
     inputs.check()
-    if (
-        not BoardPost.objects.restrict(request.auth, CHANGE)
-        .filter(pk__in=[offer.pk, wanted.pk])
-        .exists()
-    ):
-        raise PermissionDenied(_("Only the organisation of the offer or the request can match."))
     exchange = actions.match_posts(
         offer, wanted, quantity=payload.quantity, acting_user=request.auth
     )
@@ -290,7 +272,7 @@ def match_posts(request, payload: MatchIn):
 
 @router.post("/board/{int:post_id}/close", response=PostOut)
 def close_post(request, post_id: int):
-    post = get_scoped_or_404(BoardPost, request.auth, CHANGE, pk=post_id)
+    post = scoped_or_404(BoardPost, request, CHANGE, pk=post_id)
     actions.close_post(post, acting_user=request.auth)
     return _posts().get(pk=post.pk)
 
@@ -300,14 +282,12 @@ def close_post(request, post_id: int):
     response=list[DistributionOut],
     summary="Assistive-device distributions under the cases the user may see",
 )
-@paginate(LimitOffsetPagination)
-def list_distributions(request, case: int | None = None, state: DistributionState | None = None):
-    distributions = _distributions().restrict(request.auth)
-    if case is not None:
-        distributions = distributions.filter(case_id=case)
-    if state is not None:
-        distributions = distributions.filter(state=state)
-    return distributions
+@paged
+def list_distributions(request, filters: Query[DistributionQuery]):
+    queryset = _distributions().restrict(request.auth)
+    found = filtered_list(request, DistributionFilter, queryset, filters)
+    # The place shown depends on each person's identity: worked out once per page.
+    return PeoplePage(found, request, person_of=lambda row: row.case.person_id)
 
 
 @router.post(
@@ -316,16 +296,12 @@ def list_distributions(request, case: int | None = None, state: DistributionStat
     summary="Schedule a device's pickup or delivery for a case",
 )
 def schedule_distribution(request, payload: DistributionIn):
-    case = get_scoped_or_404(Case, request.auth, CHANGE, pk=payload.case)
-    source_offer = None
-    if payload.source_offer is not None:
-        inputs = Inputs(request)
-        source_offer = inputs.scoped(
-            BoardPost, payload.source_offer, "source_offer", _("Unknown post.")
-        )
-        if source_offer is not None and source_offer.kind != PostKind.OFFER:
-            inputs.refuse("source_offer", _("A device comes from an offer, not a request."))
-        inputs.check()
+    case = scoped_or_404(Case, request, CHANGE, pk=payload.case)
+    inputs = Inputs(request)
+    source_offer = inputs.scoped(
+        BoardPost, payload.source_offer, "source_offer", _("Unknown post.")
+    )
+    inputs.check()
     distribution = actions.schedule_distribution(
         case,
         device=payload.device,
@@ -341,7 +317,7 @@ def schedule_distribution(request, payload: DistributionIn):
 
 @router.get("/distributions/{int:distribution_id}", response=DistributionOut)
 def get_distribution(request, distribution_id: int):
-    return get_scoped_or_404(_distributions(), request.auth, pk=distribution_id)
+    return scoped_or_404(_distributions(), request, pk=distribution_id)
 
 
 @router.post(
@@ -350,13 +326,24 @@ def get_distribution(request, distribution_id: int):
     summary="The person received the device (recorded as a service on the case)",
 )
 def hand_over_device(request, distribution_id: int, payload: HandOverIn):
-    distribution = get_scoped_or_404(DeviceDistribution, request.auth, CHANGE, pk=distribution_id)
-    actions.hand_over_device(distribution, on=payload.on, acting_user=request.auth)
-    return _distributions().get(pk=distribution.pk)
+    return _change_distribution(
+        request,
+        distribution_id,
+        lambda d: actions.hand_over_device(d, on=payload.on, acting_user=request.auth),
+    )
 
 
 @router.post("/distributions/{int:distribution_id}/cancel", response=DistributionOut)
 def cancel_distribution(request, distribution_id: int):
-    distribution = get_scoped_or_404(DeviceDistribution, request.auth, CHANGE, pk=distribution_id)
-    actions.cancel_distribution(distribution, acting_user=request.auth)
+    return _change_distribution(
+        request,
+        distribution_id,
+        lambda d: actions.cancel_distribution(d, acting_user=request.auth),
+    )
+
+
+def _change_distribution(request, distribution_id: int, change):
+    """Run ``change`` on a distribution the caller may change; answer it as it is now."""
+    distribution = scoped_or_404(DeviceDistribution, request, CHANGE, pk=distribution_id)
+    change(distribution)
     return _distributions().get(pk=distribution.pk)

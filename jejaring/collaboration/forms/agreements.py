@@ -13,17 +13,6 @@ from jejaring.regions.fields import RegionCodesField
 
 from ..models import AgreementKind, AgreementState, Forum, GroundRuleKind
 
-# The list's filter: the stored states, and "expiring" (active, ending soon).
-EXPIRING = "expiring"
-
-
-class AgreementFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=_("State"),
-        required=False,
-        choices=[("", _("All")), *AgreementState.choices, (EXPIRING, _("Expiring"))],
-    )
-
 
 def partner_organisations(user):
     """Organisations the user may name as another party: active members of the

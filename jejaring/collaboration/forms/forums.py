@@ -11,7 +11,6 @@ from jejaring.network.models import Organisation
 from jejaring.regions.fields import RegionCodeField
 
 from ..models import (
-    CommitmentState,
     GroundRuleKind,
     MeetingMode,
     OutcomeKind,
@@ -222,6 +221,8 @@ class AttendanceForm(forms.Form):
                     f"names_{p.organisation_id}",
                     _("Write who came from %(org)s.") % {"org": p.organisation.name},
                 )
+        # What the action takes, read from the rows (not a field of its own).
+        cleaned["attendance"] = self.attendance()
         return cleaned
 
     def attendance(self) -> dict:
@@ -330,10 +331,3 @@ class FulfilForm(forms.Form):
 
 class CancelCommitmentForm(forms.Form):
     reason = _text(_("Why is it dropped?"), rows=2, required=True)
-
-
-class CommitmentFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=_("State"), choices=[("", _("All")), *CommitmentState.choices], required=False
-    )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -2,15 +2,13 @@
 assistive-device distribution. They check the input's shape; the actions do the rest."""
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.forms import NativeDateInput
-from jejaring.core.scoping import region_subtree
 from jejaring.regions.fields import RegionCodeField
-from jejaring.regions.models import Region, RegionLevel
 
+from ..filters.resources import still_available
 from ..models import (
     BoardPost,
     ExchangeKind,
@@ -26,12 +24,6 @@ MAX_ID = 2**31 - 1
 
 GAVE = "gave"
 RECEIVED = "received"
-
-
-class ExchangeFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Activity"), required=False, choices=[("", _("All")), *ExchangeKind.choices]
-    )
 
 
 class ExchangeForm(forms.Form):
@@ -64,39 +56,6 @@ class ExchangeForm(forms.Form):
         self.fields["forum"].queryset = visible_forums(user)
 
 
-def provinces():
-    return Region.objects.filter(level=RegionLevel.PROVINCE).order_by("name")
-
-
-class BoardFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("Offers and requests")), *PostKind.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All")), *ResourceCategory.choices]
-    )
-    province = forms.ModelChoiceField(
-        label=_("Province"), required=False, queryset=None, empty_label=_("Everywhere")
-    )
-    mine = forms.BooleanField(label=_("Only my organisation's posts"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = provinces()
-
-    def filter(self, queryset, organisation_id):
-        data = self.cleaned_data
-        if data["kind"]:
-            queryset = queryset.filter(kind=data["kind"])
-        if data["category"]:
-            queryset = queryset.filter(category=data["category"])
-        if data["province"]:
-            queryset = queryset.filter(region_subtree("region__code", data["province"].code))
-        if data["mine"]:
-            queryset = queryset.filter(organisation_id=organisation_id)
-        return queryset
-
-
 class PostForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=PostKind.choices, widget=forms.RadioSelect, initial=PostKind.OFFER
@@ -127,12 +86,11 @@ class MatchForm(forms.Form):
 
 def open_device_offers(user):
     """Assistive-device offers still open on the board: where a device may come from."""
-    today = timezone.localdate()
     return (
         BoardPost.objects.restrict(user)
         .filter(kind=PostKind.OFFER, category=ResourceCategory.ASSISTIVE_DEVICE)
         .filter(state=PostState.OPEN)
-        .filter(Q(available_until__isnull=True) | Q(available_until__gte=today))
+        .filter(still_available())
         .select_related("organisation")
     )
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
+from jejaring.core.models import StampedOnSave
 from jejaring.core.scoping import RestrictedQuerySet
 
 from ..policies import AgreementChildPolicy, AgreementPolicy
@@ -40,7 +42,7 @@ AGREEMENT_TRANSITIONS = {
 }
 
 
-class Agreement(models.Model):
+class Agreement(StampedOnSave, models.Model):
     """An MoU or PKS between two or more organisations: the papers' commitment
     instrument, too often stuck in draft — which is why its state is tracked."""
 
@@ -92,8 +94,9 @@ class Agreement(models.Model):
     termination_reason = models.TextField(_("reason for termination"), blank=True)
     # Days-before-end for which the expiry reminder has gone out (so it goes out once).
     reminders_sent = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Stamped in save() by the clock (auto_now would ignore it: see jejaring/core/clock.py).
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = AgreementPolicy()
@@ -186,7 +189,7 @@ class ClauseComment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(_("comment"))
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -207,7 +210,7 @@ class AgreementDocument(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = AgreementChildPolicy()
@@ -233,7 +236,7 @@ class AgreementEvent(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:

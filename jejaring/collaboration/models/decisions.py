@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
 from jejaring.core.scoping import RestrictedQuerySet
 
 from ..policies import CommitmentPolicy, ForumChildPolicy
@@ -57,7 +58,7 @@ class Proposal(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=ProposalState.choices, default=ProposalState.OPEN
     )
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(default=clock.now, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The tally at closing: members, positions by stance, quorum met, vote counts.
     tally = models.JSONField(default=dict, blank=True)
@@ -102,7 +103,7 @@ class Position(models.Model):
     stated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    stated_at = models.DateTimeField(default=timezone.now)
+    stated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["organisation__name"]
@@ -127,7 +128,7 @@ class ProposalComment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(_("comment"))
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -189,7 +190,7 @@ class Commitment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = CommitmentPolicy()

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
 from jejaring.core.scoping import RestrictedQuerySet
 
 from ..policies import ForumChildPolicy, ForumPolicy, MeetingChildPolicy
@@ -43,7 +43,7 @@ class Forum(models.Model):
     meets_every_days = models.PositiveSmallIntegerField(
         _("planned meeting interval (days)"), default=30
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -82,7 +82,7 @@ class ForumMembership(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    joined_on = models.DateField(_("joined"), default=timezone.localdate)
+    joined_on = models.DateField(_("joined"), default=clock.localdate)
     left_on = models.DateField(_("left"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -151,7 +151,7 @@ class GroundRule(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
-    adopted_on = models.DateField(_("adopted on"), default=timezone.localdate)
+    adopted_on = models.DateField(_("adopted on"), default=clock.localdate)
     in_force = models.BooleanField(_("in force"), default=True)
     document = models.FileField(
         _("document"), upload_to="collaboration/rules/%Y/", blank=True, max_length=255
@@ -249,7 +249,7 @@ class MeetingAttachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = MeetingChildPolicy()

@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
 from jejaring.core.scoping import RestrictedQuerySet
 
 from ..policies import BoardPolicy, DistributionPolicy, ExchangePolicy
@@ -55,7 +55,7 @@ class Exchange(models.Model):
         on_delete=models.SET_NULL,
         related_name="exchanges",
     )
-    occurred_on = models.DateField(_("date"), default=timezone.localdate, db_index=True)
+    occurred_on = models.DateField(_("date"), default=clock.localdate, db_index=True)
     description = models.CharField(_("what"), max_length=255)
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
@@ -70,7 +70,7 @@ class Exchange(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ExchangePolicy()
@@ -149,7 +149,7 @@ class BoardPost(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    posted_at = models.DateTimeField(auto_now_add=True)
+    posted_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = BoardPolicy()
@@ -208,7 +208,7 @@ class DeviceDistribution(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = DistributionPolicy()

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jejaring.core import clock
+
 from .forums import Forum
 
 
@@ -17,7 +19,7 @@ class SurveyResponse(models.Model):
     period = models.CharField(_("period"), max_length=7)  # "2026-11": one answer a month
     respondent_hash = models.CharField(max_length=64)
     answers = models.JSONField(default=dict)  # {dimension code: 1..5}
-    submitted_on = models.DateField(auto_now_add=True)
+    submitted_on = models.DateField(default=clock.localdate, editable=False)
 
     class Meta:
         constraints = [

@@ -1,17 +1,20 @@
-"""What the collaboration pages share: thin views run an action and say how it went."""
+"""What the collaboration pages share: the organisation the signed-in user acts for."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from jejaring.core.scoping import scope_for
-
-
-def report_errors(request, exc: ValidationError) -> None:
-    """An action refused: show its reasons, in the user's language, as a message."""
-    messages.error(request, " ".join(exc.messages))
 
 
 def user_organisation(request):
     """The organisation the signed-in user acts for (None for a user without one)."""
     scope = scope_for(request.user)
     return request.user.organisation if scope and scope.organisation_id else None
+
+
+def own_organisation(request):
+    """The organisation the user acts for; a page that acts for one refuses without it."""
+    organisation = user_organisation(request)
+    if organisation is None:
+        raise PermissionDenied(_("Your account belongs to no organisation."))
+    return organisation

@@ -5,27 +5,22 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from jejaring.audit import log as audit
-from jejaring.audit.models import AuditAction
-from jejaring.core.files import CONTENT_TYPES
-from jejaring.core.forms import apply_validation_error
+from jejaring.core import clock
+from jejaring.core.files import serve_file
+from jejaring.core.pages import form_page, listing, perform, posted
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 
 from .. import actions
+from ..filters.agreements import AgreementPageFilter, expiring, scoped_relations
 from ..forms.agreements import (
-    EXPIRING,
-    AgreementFilterForm,
     AgreementForm,
     ClauseCommentForm,
     ClauseForm,
@@ -39,7 +34,6 @@ from ..forms.agreements import (
 )
 from ..models import (
     AGREEMENT_TRANSITIONS,
-    EXPIRY_REMINDER_DAYS,
     Agreement,
     AgreementClause,
     AgreementDocument,
@@ -47,9 +41,8 @@ from ..models import (
     Forum,
     GroundRule,
 )
-from ._shared import report_errors, user_organisation
+from ._shared import own_organisation, user_organisation
 
-PAGE_SIZE = 25
 # A draft or negotiation untouched this long is "stuck": the papers' complaint about MoUs.
 STALE_AFTER_DAYS = 30
 EDITABLE = (AgreementState.DRAFT, AgreementState.NEGOTIATION)
@@ -62,48 +55,24 @@ MOVE_LABELS = {
 }
 
 
-def _expiring() -> Q:
-    horizon = timezone.localdate() + datetime.timedelta(days=max(EXPIRY_REMINDER_DAYS))
-    return Q(state=AgreementState.ACTIVE, ends_on__isnull=False, ends_on__lte=horizon)
-
-
-def _own_organisation(request):
-    organisation = user_organisation(request)
-    if organisation is None:
-        raise PermissionDenied(_("Your account belongs to no organisation."))
-    return organisation
-
-
 @login_required
 def agreement_list(request):
     request.nav_section = "collaboration"
     visible = Agreement.objects.restrict(request.user)
     counts = dict(visible.order_by().values_list("state").annotate(n=Count("id")))
-    stale_before = timezone.now() - datetime.timedelta(days=STALE_AFTER_DAYS)
+    stale_before = clock.now() - datetime.timedelta(days=STALE_AFTER_DAYS)
     queryset = (
         visible.select_related("drafted_by")
         .prefetch_related("parties__organisation")
         .annotate(since=Max("events__at"))
         .order_by("-updated_at", "-id")
     )
-    filter_form = AgreementFilterForm(request.GET or None)
-    if filter_form.is_valid():
-        state = filter_form.cleaned_data["state"]
-        if state == EXPIRING:
-            queryset = queryset.filter(_expiring())
-        elif state:
-            queryset = queryset.filter(state=state)
-    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
-        "filter_form": filter_form,
-        "page_obj": page_obj,
-        "query_string": query.urlencode(),
+        **listing(request, queryset, AgreementPageFilter),
         "state_counts": [
             (value, label, counts.get(value, 0)) for value, label in AgreementState.choices
         ],
-        "expiring_count": visible.filter(_expiring()).count(),
+        "expiring_count": visible.filter(expiring()).count(),
         "stale_count": visible.filter(state__in=EDITABLE)
         .annotate(since=Max("events__at"))
         .filter(since__lt=stale_before)
@@ -118,39 +87,28 @@ def agreement_list(request):
 @login_required
 def agreement_create(request):
     request.nav_section = "collaboration"
-    organisation = _own_organisation(request)
-    data = request.POST if request.method == "POST" else None
-    form = AgreementForm(data, user=request.user)
-    if data is not None and form.is_valid():
-        cleaned = form.cleaned_data
-        parties = [(organisation, "")] + [
-            (other, "") for other in cleaned["parties"] if other.pk != organisation.pk
-        ]
-        try:
-            agreement = actions.draft_agreement(
-                kind=cleaned["kind"],
-                title=cleaned["title"],
-                number=cleaned["number"],
-                purpose=cleaned["purpose"],
-                legal_basis=cleaned["legal_basis"],
-                drafted_by=organisation,
-                parties=parties,
-                categories=cleaned["categories"],
-                service_types=cleaned["service_types"],
-                regions=cleaned["regions"],
-                starts_on=cleaned["starts_on"],
-                ends_on=cleaned["ends_on"],
-                forum=cleaned["forum"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(
-                request, _("Agreement drafted. Add its clauses and each party's obligations.")
-            )
-            return redirect("collaboration:agreement", agreement_id=agreement.pk)
-    return render(request, "collaboration/agreement_form.html", {"form": form})
+    organisation = own_organisation(request)
+    form = AgreementForm(request.POST if request.method == "POST" else None, user=request.user)
+
+    def draft(cleaned):
+        # The drafting organisation is always a party; the form names the others.
+        fields = dict(cleaned)
+        others = [(o, "") for o in fields.pop("parties") if o.pk != organisation.pk]
+        return actions.draft_agreement(
+            drafted_by=organisation,
+            parties=[(organisation, ""), *others],
+            acting_user=request.user,
+            **fields,
+        )
+
+    return form_page(
+        request,
+        form,
+        "collaboration/agreement_form.html",
+        draft,
+        success=_("Agreement drafted. Add its clauses and each party's obligations."),
+        then=lambda agreement: reverse("collaboration:agreement", args=[agreement.pk]),
+    )
 
 
 @login_required
@@ -167,6 +125,7 @@ def agreement_detail(request, agreement_id: int):
             "categories",
             "service_types",
             "regions",
+            *scoped_relations(request.user),
         ),
         request.user,
         pk=agreement_id,
@@ -179,14 +138,12 @@ def agreement_detail(request, agreement_id: int):
     org_id = scope_for(request.user).organisation_id
     parties = list(agreement.parties.all())
     own_party = next((p for p in parties if p.organisation_id == org_id), None)
-    editable = agreement.state in EDITABLE
-    visible = Agreement.objects.restrict(request.user)
     context = {
         "agreement": agreement,
         "parties": parties,
         "own_party": own_party,
         "may_change": may_change,
-        "editable": may_change and editable,
+        "editable": may_change and agreement.state in EDITABLE,
         "transitions": [
             (state.value, MOVE_LABELS[state])
             for state in AgreementState
@@ -199,24 +156,24 @@ def agreement_detail(request, agreement_id: int):
         and own_party is not None
         and own_party.signed_at is None,
         "may_terminate": may_change and agreement.state == AgreementState.ACTIVE,
-        "documents": AgreementDocument.objects.restrict(request.user)
-        .filter(agreement=agreement)
-        .select_related("uploaded_by"),
-        "renews": visible.filter(pk=agreement.renews_id).first() if agreement.renews_id else None,
-        "renewal": visible.filter(renews=agreement).first(),
+        "may_renew": may_change
+        and agreement.state in (AgreementState.ACTIVE, AgreementState.EXPIRED)
+        and agreement.visible_renewal is None,
+        "documents": agreement.documents.all(),
+        "renews": agreement.visible_renews,
+        "renewal": agreement.visible_renewal,
         "clause_form": ClauseForm(auto_id="clause-%s"),
         "sign_form": SignForm(auto_id="sign-%s"),
         "terminate_form": TerminateForm(auto_id="terminate-%s"),
         "renew_form": RenewForm(auto_id="renew-%s"),
         "document_form": DocumentForm(auto_id="document-%s"),
-        "today": timezone.localdate(),
+        "today": clock.localdate(),
     }
-    context["may_renew"] = (
-        may_change
-        and agreement.state in (AgreementState.ACTIVE, AgreementState.EXPIRED)
-        and context["renewal"] is None
-    )
     return render(request, "collaboration/agreement_detail.html", context)
+
+
+def _back_to(agreement, anchor: str = ""):
+    return redirect(reverse("collaboration:agreement", args=[agreement.pk]) + anchor)
 
 
 def _save_obligations(request, agreement):
@@ -231,47 +188,104 @@ def _save_obligations(request, agreement):
     if party is None:
         messages.error(request, _("Choose a party of this agreement."))
     else:
-        try:
-            actions.set_obligations(
+        perform(
+            request,
+            lambda: actions.set_obligations(
                 agreement,
                 party.organisation,
                 form.cleaned_data["obligations"],
                 acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Obligations of %(org)s saved.") % {"org": party.organisation.name},
-            )
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
+            ),
+            success=_("Obligations of %(org)s saved.") % {"org": party.organisation.name},
+        )
+    return _back_to(agreement)
 
 
 def _agreement_for_change(request, agreement_id):
     return get_scoped_or_404(Agreement, request.user, CHANGE, pk=agreement_id)
 
 
-@login_required
-@require_POST
-def clause_add(request, agreement_id: int):
-    agreement = _agreement_for_change(request, agreement_id)
-    form = ClauseForm(request.POST)
-    if form.is_valid():
-        try:
-            clause = actions.add_clause(
-                agreement,
-                heading=form.cleaned_data["heading"],
-                text=form.cleaned_data["text"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Clause %(n)s added.") % {"n": clause.number})
-    else:
-        messages.error(request, _("Write the clause's text."))
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
+def _posted_to_agreement(form_class, invalid, run, *, success, to_result: bool = False):
+    """A view for a small form posted from the agreement's page (a clause, a move, a
+    signature…): the agreement through the scope for change, the form, the action
+    ``run(request, agreement, cleaned_data)``, and back to the agreement's page — or,
+    with ``to_result``, to the agreement the action returned (a renewal)."""
+
+    @login_required
+    @require_POST
+    def view(request, agreement_id: int):
+        agreement = _agreement_for_change(request, agreement_id)
+        outcome = posted(
+            request,
+            form_class(request.POST, request.FILES),
+            invalid,
+            lambda data: run(request, agreement, data),
+            success=success,
+        )
+        return _back_to(outcome.result if outcome and to_result else agreement)
+
+    return view
+
+
+def _signed(agreement) -> str:
+    if agreement.state == AgreementState.ACTIVE:
+        return _("Signed. Every party has signed: the agreement is active.")
+    return _("Signed. Waiting for the other parties.")
+
+
+clause_add = _posted_to_agreement(
+    ClauseForm,
+    _lazy("Write the clause's text."),
+    lambda request, agreement, data: actions.add_clause(
+        agreement, **data, acting_user=request.user
+    ),
+    success=lambda clause: _("Clause %(n)s added.") % {"n": clause.number},
+)
+agreement_move = _posted_to_agreement(
+    MoveForm,
+    _lazy("Choose the state to move to."),
+    lambda request, agreement, data: actions.move_agreement(
+        agreement, data["state"], note=data["note"], acting_user=request.user
+    ),
+    success=lambda moved: (
+        _("The agreement is now: %(state)s.") % {"state": moved.get_state_display().lower()}
+    ),
+)
+agreement_sign = _posted_to_agreement(
+    SignForm,
+    _lazy("Give the signatory's name and position."),
+    lambda request, agreement, data: actions.sign_agreement(
+        agreement, own_organisation(request), **data, acting_user=request.user
+    ),
+    success=_signed,
+)
+agreement_terminate = _posted_to_agreement(
+    TerminateForm,
+    _lazy("Say why the agreement is terminated."),
+    lambda request, agreement, data: actions.terminate_agreement(
+        agreement, **data, acting_user=request.user
+    ),
+    success=_lazy("Agreement terminated."),
+)
+agreement_renew = _posted_to_agreement(
+    RenewForm,
+    _lazy("Give the new period of validity."),
+    lambda request, agreement, data: actions.renew_agreement(
+        agreement, **data, acting_user=request.user
+    ),
+    success=_lazy(
+        "Renewal drafted with the same parties and clauses. Review it, then send it for signature."
+    ),
+    to_result=True,
+)
+document_upload = _posted_to_agreement(
+    DocumentForm,
+    _lazy("Choose a file to upload."),
+    lambda request, agreement, data: actions.upload_agreement_document(
+        agreement, data["file"], note=data["note"], acting_user=request.user
+    ),
+    success=lambda document: _("Document uploaded as version %(n)s.") % {"n": document.version},
+)
 
 
 @login_required
@@ -282,144 +296,14 @@ def clause_comment(request, clause_id: int):
         pk=clause_id,
     )
     agreement = _agreement_for_change(request, clause.agreement_id)
-    form = ClauseCommentForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.comment_on_clause(clause, form.cleaned_data["text"], acting_user=request.user)
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Comment added."))
-    else:
-        messages.error(request, _("The comment is empty."))
-    return redirect(f"{reverse('collaboration:agreement', args=[agreement.pk])}#clause-{clause.pk}")
-
-
-@login_required
-@require_POST
-def agreement_move(request, agreement_id: int):
-    agreement = _agreement_for_change(request, agreement_id)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement = actions.move_agreement(
-                agreement,
-                form.cleaned_data["state"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _("The agreement is now: %(state)s.")
-                % {"state": agreement.get_state_display().lower()},
-            )
-    else:
-        messages.error(request, _("Choose the state to move to."))
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
-
-
-@login_required
-@require_POST
-def agreement_sign(request, agreement_id: int):
-    agreement = _agreement_for_change(request, agreement_id)
-    organisation = _own_organisation(request)
-    form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement = actions.sign_agreement(
-                agreement,
-                organisation,
-                signatory_name=form.cleaned_data["signatory_name"],
-                signatory_position=form.cleaned_data["signatory_position"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            if agreement.state == AgreementState.ACTIVE:
-                messages.success(
-                    request, _("Signed. Every party has signed: the agreement is active.")
-                )
-            else:
-                messages.success(request, _("Signed. Waiting for the other parties."))
-    else:
-        messages.error(request, _("Give the signatory's name and position."))
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
-
-
-@login_required
-@require_POST
-def agreement_terminate(request, agreement_id: int):
-    agreement = _agreement_for_change(request, agreement_id)
-    form = TerminateForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.terminate_agreement(
-                agreement, reason=form.cleaned_data["reason"], acting_user=request.user
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Agreement terminated."))
-    else:
-        messages.error(request, _("Say why the agreement is terminated."))
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
-
-
-@login_required
-@require_POST
-def agreement_renew(request, agreement_id: int):
-    agreement = _agreement_for_change(request, agreement_id)
-    form = RenewForm(request.POST)
-    if form.is_valid():
-        try:
-            renewal = actions.renew_agreement(
-                agreement,
-                starts_on=form.cleaned_data["starts_on"],
-                ends_on=form.cleaned_data["ends_on"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Renewal drafted with the same parties and clauses. "
-                    "Review it, then send it for signature."
-                ),
-            )
-            return redirect("collaboration:agreement", agreement_id=renewal.pk)
-    else:
-        messages.error(request, _("Give the new period of validity."))
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
-
-
-@login_required
-@require_POST
-def document_upload(request, agreement_id: int):
-    agreement = _agreement_for_change(request, agreement_id)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document = actions.upload_agreement_document(
-                agreement,
-                form.cleaned_data["file"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(
-                request, _("Document uploaded as version %(n)s.") % {"n": document.version}
-            )
-    else:
-        messages.error(request, _("Choose a file to upload."))
-    return redirect("collaboration:agreement", agreement_id=agreement.pk)
+    posted(
+        request,
+        ClauseCommentForm(request.POST),
+        _("The comment is empty."),
+        lambda data: actions.comment_on_clause(clause, data["text"], acting_user=request.user),
+        success=_("Comment added."),
+    )
+    return _back_to(agreement, f"#clause-{clause.pk}")
 
 
 @login_required
@@ -428,18 +312,8 @@ def document_download(request, document_id: int):
     document = get_scoped_or_404(
         AgreementDocument.objects.select_related("agreement"), request.user, pk=document_id
     )
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    audit.record(AuditAction.READ, document, acting_user=request.user, parent=document.agreement)
-    name = document.original_name or f"{document.agreement.title}-v{document.version}"
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    return serve_file(
+        request.user, document, document.file, document.original_name, parent=document.agreement
     )
 
 
@@ -450,27 +324,18 @@ def rule_register(request):
     request.nav_section = "collaboration"
     scope = scope_for(request.user)
     is_admin = bool(scope and scope.is_network_admin)
-    form = None
-    if is_admin:
-        data = request.POST if request.method == "POST" else None
-        form = GroundRuleForm(data)
-        if data is not None and form.is_valid():
-            try:
-                actions.add_ground_rule(
-                    None,
-                    kind=form.cleaned_data["kind"],
-                    title=form.cleaned_data["title"],
-                    text=form.cleaned_data["text"],
-                    adopted_on=form.cleaned_data["adopted_on"],
-                    acting_user=request.user,
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("Rule recorded for the whole network."))
-                return redirect("collaboration:rules")
-    elif request.method == "POST":
+    if request.method == "POST" and not is_admin:
         raise PermissionDenied(_("Only network administrators record network-wide rules."))
+    form = GroundRuleForm(request.POST if request.method == "POST" else None) if is_admin else None
+    if form is not None and form.is_bound and form.is_valid():
+        recorded = perform(
+            request,
+            lambda: actions.add_ground_rule(None, **form.cleaned_data, acting_user=request.user),
+            success=_("Rule recorded for the whole network."),
+            form=form,
+        )
+        if recorded:
+            return redirect("collaboration:rules")
     rules = (
         GroundRule.objects.filter(in_force=True)
         .filter(Q(forum__isnull=True) | Q(forum__in=Forum.objects.restrict(request.user)))

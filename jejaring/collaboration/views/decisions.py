@@ -3,29 +3,25 @@ that follow. Thin: scope, form, action, redirect."""
 
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from jejaring.audit import log as audit
-from jejaring.core.files import CONTENT_TYPES
-from jejaring.core.forms import apply_validation_error
+from jejaring.core.files import serve_file
+from jejaring.core.pages import button, form_page, listing, small_form
 from jejaring.core.scoping import CHANGE, VIEW, can, get_scoped_or_404
 
 from .. import actions
+from ..actions.decisions import may_withdraw
+from ..filters.decisions import CommitmentPageFilter
 from ..forms.forums import (
     CancelCommitmentForm,
     CloseProposalForm,
     CommentForm,
-    CommitmentFilterForm,
     CommitmentForm,
     FulfilForm,
     PositionForm,
@@ -40,8 +36,7 @@ from ..models import (
     ProposalState,
     Stance,
 )
-from ._shared import report_errors, user_organisation
-from .forums import show_refusal
+from ._shared import user_organisation
 
 PAGE_SIZE = 50
 
@@ -64,31 +59,26 @@ def proposal_create(request, forum_id: int):
     organisation = user_organisation(request)
     if not _is_member(forum, organisation):
         raise PermissionDenied(_("Only member organisations put proposals to the forum."))
-    if request.method == "POST":
-        form = ProposalForm(request.POST, forum=forum)
-        if form.is_valid():
-            try:
-                proposal = actions.open_proposal(
-                    forum,
-                    proposed_by=organisation,
-                    acting_user=request.user,
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("Proposal opened: members can state positions."))
-                return redirect("collaboration:proposal", proposal_id=proposal.pk)
-    else:
-        meeting = request.GET.get("meeting", "")
-        form = ProposalForm(
-            forum=forum,
-            initial={
-                "deadline": timezone.localdate() + datetime.timedelta(days=14),
-                "meeting": meeting if meeting.isascii() and meeting.isdigit() else None,
-            },
-        )
-    return render(request, "collaboration/proposal_form.html", {"forum": forum, "form": form})
+    meeting = request.GET.get("meeting", "")
+    form = ProposalForm(
+        request.POST if request.method == "POST" else None,
+        forum=forum,
+        initial={
+            "deadline": timezone.localdate() + datetime.timedelta(days=14),
+            "meeting": meeting if meeting.isascii() and meeting.isdigit() else None,
+        },
+    )
+    return form_page(
+        request,
+        form,
+        "collaboration/proposal_form.html",
+        lambda data: actions.open_proposal(
+            forum, proposed_by=organisation, acting_user=request.user, **data
+        ),
+        success=_("Proposal opened: members can state positions."),
+        then=_proposal_url,
+        context={"forum": forum},
+    )
 
 
 def _proposal_page(request, proposal, **forms):
@@ -113,10 +103,7 @@ def _proposal_page(request, proposal, **forms):
         "tally": tally,
         "tally_counts": [(s.label, counts.get(s.value, 0)) for s in Stance],
         "vote": tally.get("vote"),
-        "may_withdraw": proposal.is_open
-        and (
-            may_change or (organisation is not None and organisation.pk == proposal.proposed_by_id)
-        ),
+        "may_withdraw": proposal.is_open and may_withdraw(request.user, proposal),
         "may_vote": may_change
         and proposal.state == ProposalState.NO_CONSENSUS
         and forum.allows_fallback_vote,
@@ -149,109 +136,78 @@ def proposal_detail(request, proposal_id: int):
     return _proposal_page(request, _proposal(request, proposal_id))
 
 
-@login_required
-@require_POST
-def position_state(request, proposal_id: int):
-    """My organisation's position (the form is only shown to member organisations)."""
-    proposal = _proposal(request, proposal_id)
-    form = PositionForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.state_position(
-                proposal,
-                user_organisation(request),
-                form.cleaned_data["stance"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:proposal", proposal_id=proposal.pk)
-        else:
-            messages.success(request, _("Your organisation's position was recorded."))
-            return redirect("collaboration:proposal", proposal_id=proposal.pk)
-    return _proposal_page(request, proposal, position_form=form)
+def _proposal_url(proposal) -> str:
+    return reverse("collaboration:proposal", args=[proposal.pk])
 
 
-@login_required
-@require_POST
-def proposal_comment(request, proposal_id: int):
+def _proposal_for_change(request, proposal_id: int) -> Proposal:
+    return _proposal(request, proposal_id, CHANGE)
+
+
+def _proposal_for_discussion(request, proposal_id: int) -> Proposal:
     proposal = _proposal(request, proposal_id)
     if not (
         _is_member(proposal.forum, user_organisation(request))
         or can(request.user, CHANGE, proposal.forum)
     ):
         raise PermissionDenied(_("Only member organisations take part in the discussion."))
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.comment_on_proposal(
-                proposal, form.cleaned_data["text"], acting_user=request.user
-            )
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:proposal", proposal_id=proposal.pk)
-        else:
-            url = reverse("collaboration:proposal", args=[proposal.pk])
-            return redirect(f"{url}#discussion")
-    return _proposal_page(request, proposal, comment_form=form)
+    return proposal
 
 
-@login_required
-@require_POST
-def proposal_close(request, proposal_id: int):
-    proposal = _proposal(request, proposal_id, CHANGE)
-    form = CloseProposalForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        proposal = actions.close_proposal(proposal, note=note, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Proposal closed: %(state)s.") % {"state": proposal.get_state_display()},
-        )
-    return redirect("collaboration:proposal", proposal_id=proposal.pk)
-
-
-@login_required
-@require_POST
-def proposal_vote(request, proposal_id: int):
-    proposal = _proposal(request, proposal_id, CHANGE)
-    form = VoteForm(request.POST)
-    if form.is_valid():
-        try:
-            proposal = actions.decide_by_vote(
-                proposal, acting_user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:proposal", proposal_id=proposal.pk)
-        else:
-            messages.success(
-                request,
-                _("Vote recorded: %(state)s.") % {"state": proposal.get_state_display()},
-            )
-            return redirect("collaboration:proposal", proposal_id=proposal.pk)
-    return _proposal_page(request, proposal, vote_form=form)
-
-
-@login_required
-@require_POST
-def proposal_withdraw(request, proposal_id: int):
-    proposal = _proposal(request, proposal_id)
-    organisation = user_organisation(request)
-    proposer = organisation is not None and organisation.pk == proposal.proposed_by_id
-    if not (proposer or can(request.user, CHANGE, proposal.forum)):
-        raise PermissionDenied(_("Only the proposer or the forum's coordinator may withdraw it."))
-    try:
-        actions.withdraw_proposal(proposal, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(request, _("Proposal withdrawn."))
-    return redirect("collaboration:proposal", proposal_id=proposal.pk)
+# My organisation's position (the form is only shown to member organisations).
+position_state = small_form(
+    _proposal,
+    PositionForm,
+    lambda request, proposal, data: actions.state_position(
+        proposal,
+        user_organisation(request),
+        data["stance"],
+        reason=data["reason"],
+        acting_user=request.user,
+    ),
+    success=gettext_lazy("Your organisation's position was recorded."),
+    then=_proposal_url,
+    page=_proposal_page,
+    form_name="position_form",
+)
+proposal_comment = small_form(
+    _proposal_for_discussion,
+    CommentForm,
+    lambda request, proposal, data: actions.comment_on_proposal(
+        proposal, data["text"], acting_user=request.user
+    ),
+    success=None,
+    then=lambda proposal: f"{_proposal_url(proposal)}#discussion",
+    page=_proposal_page,
+    form_name="comment_form",
+)
+proposal_close = small_form(
+    _proposal_for_change,
+    CloseProposalForm,
+    lambda request, proposal, data: actions.close_proposal(
+        proposal, note=data["note"], acting_user=request.user
+    ),
+    success=lambda closed: _("Proposal closed: %(state)s.") % {"state": closed.get_state_display()},
+    then=_proposal_url,
+)
+proposal_vote = small_form(
+    _proposal_for_change,
+    VoteForm,
+    lambda request, proposal, data: actions.decide_by_vote(
+        proposal, acting_user=request.user, **data
+    ),
+    success=lambda voted: _("Vote recorded: %(state)s.") % {"state": voted.get_state_display()},
+    then=_proposal_url,
+    page=_proposal_page,
+    form_name="vote_form",
+)
+# Who may withdraw is the action's rule: anyone else gets its PermissionDenied (403).
+proposal_withdraw = button(
+    _proposal,
+    lambda request, proposal: actions.withdraw_proposal(proposal, acting_user=request.user),
+    success=gettext_lazy("Proposal withdrawn."),
+    then=_proposal_url,
+)
 
 
 # Commitments ----------------------------------------------------------------------------
@@ -262,23 +218,11 @@ def commitment_list(request):
     """My organisation's commitments, then every commitment I can see."""
     request.nav_section = "collaboration"
     commitments = Commitment.objects.restrict(request.user).select_related("forum", "owner")
-    form = CommitmentFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["state"]:
-            commitments = commitments.filter(state=form.cleaned_data["state"])
-        if form.cleaned_data["overdue"]:
-            commitments = commitments.filter(
-                state=CommitmentState.OPEN, due_on__lt=timezone.localdate()
-            )
+    context = listing(request, commitments, CommitmentPageFilter, per_page=PAGE_SIZE)
+    # "Mine" goes through the same filters as the paged list below it.
+    shown = context["page_obj"].paginator.object_list
     organisation = user_organisation(request)
-    mine = commitments.filter(owner=organisation) if organisation else commitments.none()
-    query = {k: v for k, v in request.GET.items() if k in form.fields and v}
-    context = {
-        "form": form,
-        "mine": mine,
-        "page_obj": Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query_string": urlencode(query),
-    }
+    context["mine"] = shown.filter(owner=organisation) if organisation else shown.none()
     return render(request, "collaboration/commitment_list.html", context)
 
 
@@ -286,26 +230,27 @@ def commitment_list(request):
 def commitment_create(request, forum_id: int):
     request.nav_section = "collaboration"
     forum = get_scoped_or_404(Forum, request.user, CHANGE, pk=forum_id)
-    if request.method == "POST":
-        form = CommitmentForm(request.POST, forum=forum)
-        if form.is_valid():
-            try:
-                commitment = actions.create_commitment(
-                    forum, acting_user=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("Commitment recorded."))
-                return redirect("collaboration:commitment", commitment_id=commitment.pk)
-    else:
-        initial = {
-            key: request.GET[key]
-            for key in ("meeting", "proposal")
-            if request.GET.get(key, "").isascii() and request.GET.get(key, "").isdigit()
-        }
-        form = CommitmentForm(forum=forum, initial=initial)
-    return render(request, "collaboration/commitment_form.html", {"forum": forum, "form": form})
+    initial = {
+        key: request.GET[key]
+        for key in ("meeting", "proposal")
+        if request.GET.get(key, "").isascii() and request.GET.get(key, "").isdigit()
+    }
+    form = CommitmentForm(
+        request.POST if request.method == "POST" else None, forum=forum, initial=initial
+    )
+    return form_page(
+        request,
+        form,
+        "collaboration/commitment_form.html",
+        lambda data: actions.create_commitment(forum, acting_user=request.user, **data),
+        success=_("Commitment recorded."),
+        then=_commitment_url,
+        context={"forum": forum},
+    )
+
+
+def _commitment_url(commitment) -> str:
+    return reverse("collaboration:commitment", args=[commitment.pk])
 
 
 def _commitment(request, commitment_id, action=VIEW):
@@ -335,58 +280,43 @@ def _commitment_page(request, commitment, **forms):
 def commitment_detail(request, commitment_id: int):
     commitment = _commitment(request, commitment_id)
     if request.GET.get("download") == "evidence":
-        # The evidence file, through the scope and audited like every other paper.
-        if not commitment.evidence_file:
-            raise Http404
-        audit.record_read(commitment, acting_user=request.user, message="evidence file")
-        name = commitment.evidence_file.name.rsplit("/", 1)[-1]
-        extension = name.rsplit(".", 1)[-1].lower()
-        return FileResponse(
-            commitment.evidence_file.open("rb"),
-            as_attachment=True,
-            filename=name,
-            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        return serve_file(
+            request.user,
+            commitment,
+            commitment.evidence_file,
+            parent=commitment.forum,
+            message="evidence file",
         )
     return _commitment_page(request, commitment)
 
 
-@login_required
-@require_POST
-def commitment_fulfil(request, commitment_id: int):
-    commitment = _commitment(request, commitment_id, CHANGE)
-    form = FulfilForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            actions.fulfil_commitment(
-                commitment,
-                evidence=form.cleaned_data["evidence"],
-                evidence_file=form.cleaned_data["evidence_file"],
-                on=form.cleaned_data["fulfilled_on"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:commitment", commitment_id=commitment.pk)
-        else:
-            messages.success(request, _("Commitment fulfilled."))
-            return redirect("collaboration:commitment", commitment_id=commitment.pk)
-    return _commitment_page(request, commitment, fulfil_form=form)
+def _commitment_for_change(request, commitment_id: int) -> Commitment:
+    return _commitment(request, commitment_id, CHANGE)
 
 
-@login_required
-@require_POST
-def commitment_cancel(request, commitment_id: int):
-    commitment = _commitment(request, commitment_id, CHANGE)
-    form = CancelCommitmentForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.cancel_commitment(
-                commitment, reason=form.cleaned_data["reason"], acting_user=request.user
-            )
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:commitment", commitment_id=commitment.pk)
-        else:
-            messages.success(request, _("Commitment cancelled."))
-            return redirect("collaboration:commitment", commitment_id=commitment.pk)
-    return _commitment_page(request, commitment, cancel_form=form)
+commitment_fulfil = small_form(
+    _commitment_for_change,
+    FulfilForm,
+    lambda request, commitment, data: actions.fulfil_commitment(
+        commitment,
+        evidence=data["evidence"],
+        evidence_file=data["evidence_file"],
+        on=data["fulfilled_on"],
+        acting_user=request.user,
+    ),
+    success=gettext_lazy("Commitment fulfilled."),
+    then=_commitment_url,
+    page=_commitment_page,
+    form_name="fulfil_form",
+)
+commitment_cancel = small_form(
+    _commitment_for_change,
+    CancelCommitmentForm,
+    lambda request, commitment, data: actions.cancel_commitment(
+        commitment, reason=data["reason"], acting_user=request.user
+    ),
+    success=gettext_lazy("Commitment cancelled."),
+    then=_commitment_url,
+    page=_commitment_page,
+    form_name="cancel_form",
+)

@@ -1,20 +1,21 @@
 """Forum pages: the list, a new forum, and the forum's own page with its members,
 coordinator, rules, goals and small wins. Thin: scope, form, action, redirect."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from jejaring.core.forms import apply_validation_error
+from jejaring.core.pages import button, form_page, small_form
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 
 from .. import actions
 from ..actions.decisions import fulfilment_rates
+from ..filters.forums import ForumPageFilter
 from ..forms.forums import (
     CoordinatorForm,
     ForumForm,
@@ -24,28 +25,7 @@ from ..forms.forums import (
     OutcomeForm,
 )
 from ..models import Commitment, Forum, ForumMembership, MeetingState
-from ._shared import report_errors, user_organisation
-
-
-def form_errors(request, form) -> None:
-    """A form posted from a page section came back invalid: say what, as a message."""
-    parts = []
-    for name, errors in form.errors.items():
-        text = " ".join(str(e) for e in errors)
-        field = form.fields.get(name)
-        parts.append(f"{field.label}: {text}" if field is not None else text)
-    messages.error(request, " ".join(parts))
-
-
-def show_refusal(request, form, exc: ValidationError) -> bool:
-    """An action refused a form posted from a detail page. When the refusal is about
-    the form's own fields, put it on the form (True: render the page again with it);
-    otherwise the form may not even be on the page any more: say it as a message."""
-    if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
-        apply_validation_error(form, exc)
-        return True
-    report_errors(request, exc)
-    return False
+from ._shared import user_organisation
 
 
 def _my_forum_ids(user) -> set[int]:
@@ -63,13 +43,17 @@ def _my_forum_ids(user) -> set[int]:
 def forum_list(request):
     """Forums I can see, my organisation's first."""
     request.nav_section = "collaboration"
-    forums = list(
+    queryset = (
         Forum.objects.restrict(request.user)
         .select_related("region", "convened_by")
         .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
     )
+    # Not paged: the page splits the forums into the user's own and the others.
+    filterset = ForumPageFilter(request.GET or None, queryset=queryset, request=request)
+    forums = list(filterset.qs if filterset.is_bound else queryset)
     mine_ids = _my_forum_ids(request.user)
     context = {
+        "filterset": filterset,
         "mine": [f for f in forums if f.pk in mine_ids],
         "others": [f for f in forums if f.pk not in mine_ids],
         "may_create": user_organisation(request) is not None,
@@ -83,32 +67,23 @@ def forum_create(request):
     organisation = user_organisation(request)
     if organisation is None:
         raise PermissionDenied(_("Your account belongs to no organisation."))
-    if request.method == "POST":
-        form = ForumForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                forum = actions.create_forum(
-                    name=data["name"],
-                    region=data["region"],
-                    convened_by=organisation,
-                    members=list(data["members"]),
-                    mission=data["mission"],
-                    problem_statement=data["problem_statement"],
-                    quorum_percent=data["quorum_percent"],
-                    allows_fallback_vote=data["allows_fallback_vote"],
-                    fallback_vote_percent=data["fallback_vote_percent"],
-                    meets_every_days=data["meets_every_days"],
-                    acting_user=request.user,
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("Forum created."))
-                return redirect("collaboration:forum", forum_id=forum.pk)
-    else:
-        form = ForumForm(user=request.user, initial={"region": organisation.home_region})
-    return render(request, "collaboration/forum_form.html", {"form": form})
+    form = ForumForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial={"region": organisation.home_region},
+    )
+    return form_page(
+        request,
+        form,
+        "collaboration/forum_form.html",
+        lambda data: actions.create_forum(
+            **{**data, "members": list(data["members"])},
+            convened_by=organisation,
+            acting_user=request.user,
+        ),
+        success=_("Forum created."),
+        then=lambda forum: reverse("collaboration:forum", args=[forum.pk]),
+    )
 
 
 @login_required
@@ -154,123 +129,77 @@ def forum_detail(request, forum_id: int):
     return render(request, "collaboration/forum_detail.html", context)
 
 
-def _forum_for_change(request, forum_id):
+def _forum_for_change(request, forum_id: int) -> Forum:
     return get_scoped_or_404(Forum, request.user, CHANGE, pk=forum_id)
 
 
-def _back(forum, anchor=""):
-    response = redirect("collaboration:forum", forum_id=forum.pk)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
+def _back_to(anchor: str):
+    return lambda forum: reverse("collaboration:forum", args=[forum.pk]) + f"#{anchor}"
 
 
-@login_required
-@require_POST
-def member_add(request, forum_id: int):
+# The forum page's sections: for the forum's runners, each a small form shown empty.
+member_add = small_form(
+    _forum_for_change,
+    MemberAddForm,
+    lambda request, forum, data: actions.add_member(
+        forum,
+        data["organisation"],
+        representative=data["representative"],
+        acting_user=request.user,
+    ),
+    success=gettext_lazy("Member added."),
+    then=_back_to("members"),
+    form_kwargs=lambda request, forum: {"forum": forum, "user": request.user},
+)
+coordinator_rotate = small_form(
+    _forum_for_change,
+    CoordinatorForm,
+    lambda request, forum, data: actions.rotate_coordinator(
+        forum, data["organisation"], acting_user=request.user
+    ),
+    success=gettext_lazy("The coordinator role was handed on."),
+    then=_back_to("coordinator"),
+    form_kwargs=lambda request, forum: {"forum": forum},
+)
+rule_add = small_form(
+    _forum_for_change,
+    GroundRuleForm,
+    lambda request, forum, data: actions.add_ground_rule(forum, acting_user=request.user, **data),
+    success=gettext_lazy("Rule recorded."),
+    then=_back_to("rules"),
+)
+goal_add = small_form(
+    _forum_for_change,
+    GoalForm,
+    lambda request, forum, data: actions.add_goal(forum, acting_user=request.user, **data),
+    success=gettext_lazy("Goal added."),
+    then=_back_to("goals"),
+)
+outcome_add = small_form(
+    _forum_for_change,
+    OutcomeForm,
+    lambda request, forum, data: actions.record_outcome(forum, acting_user=request.user, **data),
+    success=gettext_lazy("Outcome recorded."),
+    then=_back_to("goals"),
+    form_kwargs=lambda request, forum: {"forum": forum},
+)
+
+
+def _seat(request, forum_id: int, membership_id: int) -> ForumMembership:
     forum = _forum_for_change(request, forum_id)
-    form = MemberAddForm(request.POST, forum=forum, user=request.user)
-    if form.is_valid():
-        try:
-            actions.add_member(
-                forum,
-                form.cleaned_data["organisation"],
-                representative=form.cleaned_data["representative"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            report_errors(request, exc)
-        else:
-            messages.success(request, _("Member added."))
-    else:
-        form_errors(request, form)
-    return _back(forum, "members")
-
-
-@login_required
-@require_POST
-def member_remove(request, forum_id: int, membership_id: int):
-    forum = _forum_for_change(request, forum_id)
-    membership = get_scoped_or_404(
-        ForumMembership.objects.filter(forum=forum, left_on__isnull=True),
+    return get_scoped_or_404(
+        ForumMembership.objects.filter(forum=forum, left_on__isnull=True).select_related(
+            "forum", "organisation"
+        ),
         request.user,
         CHANGE,
         pk=membership_id,
     )
-    try:
-        actions.remove_member(membership, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(
-            request,
-            _("%(org)s has left the forum.") % {"org": membership.organisation.name},
-        )
-    return _back(forum, "members")
 
 
-def _run_form(request, form, action, success: str) -> None:
-    """Validate a small form, run the action with its cleaned data, say how it went."""
-    if not form.is_valid():
-        form_errors(request, form)
-        return
-    try:
-        action(form.cleaned_data)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(request, success)
-
-
-@login_required
-@require_POST
-def coordinator_rotate(request, forum_id: int):
-    forum = _forum_for_change(request, forum_id)
-    _run_form(
-        request,
-        CoordinatorForm(request.POST, forum=forum),
-        lambda data: actions.rotate_coordinator(
-            forum, data["organisation"], acting_user=request.user
-        ),
-        _("The coordinator role was handed on."),
-    )
-    return _back(forum, "coordinator")
-
-
-@login_required
-@require_POST
-def rule_add(request, forum_id: int):
-    forum = _forum_for_change(request, forum_id)
-    _run_form(
-        request,
-        GroundRuleForm(request.POST),
-        lambda data: actions.add_ground_rule(forum, acting_user=request.user, **data),
-        _("Rule recorded."),
-    )
-    return _back(forum, "rules")
-
-
-@login_required
-@require_POST
-def goal_add(request, forum_id: int):
-    forum = _forum_for_change(request, forum_id)
-    _run_form(
-        request,
-        GoalForm(request.POST),
-        lambda data: actions.add_goal(forum, acting_user=request.user, **data),
-        _("Goal added."),
-    )
-    return _back(forum, "goals")
-
-
-@login_required
-@require_POST
-def outcome_add(request, forum_id: int):
-    forum = _forum_for_change(request, forum_id)
-    _run_form(
-        request,
-        OutcomeForm(request.POST, forum=forum),
-        lambda data: actions.record_outcome(forum, acting_user=request.user, **data),
-        _("Outcome recorded."),
-    )
-    return _back(forum, "goals")
+member_remove = button(
+    _seat,
+    lambda request, seat: actions.remove_member(seat, acting_user=request.user),
+    success=lambda seat: _("%(org)s has left the forum.") % {"org": seat.organisation.name},
+    then=lambda seat: _back_to("members")(seat.forum),
+)

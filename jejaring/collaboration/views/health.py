@@ -3,11 +3,11 @@ the network graph."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from jejaring.core.pages import perform
 from jejaring.core.scoping import get_scoped_or_404
 
 from .. import health as health_check
@@ -55,14 +55,15 @@ def survey(request, forum_id: int | None = None):
             value = request.POST.get(code, "")
             answers[code] = int(value) if value in {"1", "2", "3", "4", "5"} else None
         try:
-            answer_survey(forum, answers, acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            answered = perform(
+                request,
+                lambda: answer_survey(forum, answers, acting_user=request.user),
+                success=_("Thank you. Your answers are anonymous."),
+            )
         except AlreadyAnswered:
             messages.info(request, _("You have already answered this month. Thank you!"))
-            return back or redirect("collaboration:health")
-        else:
-            messages.success(request, _("Thank you. Your answers are anonymous."))
+            answered = True
+        if answered:
             return back or redirect("collaboration:health")
     return render(
         request,

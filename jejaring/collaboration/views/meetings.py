@@ -3,27 +3,22 @@ calendar (.ics) exports. Thin: scope, form, action, redirect."""
 
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
 
-from jejaring.audit import log as audit
-from jejaring.core.files import CONTENT_TYPES
-from jejaring.core.forms import apply_validation_error
+from jejaring.core.files import serve_file
+from jejaring.core.pages import button, form_page, small_form
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404
 
 from .. import actions
 from ..forms.forums import AttachmentForm, AttendanceForm, MeetingForm, MinutesForm
 from ..ics import calendar_for
 from ..models import Forum, Meeting, MeetingAttachment, MeetingState
-from ._shared import report_errors
-from .forums import show_refusal
 
 
 def _calendar_response(meetings, filename: str) -> HttpResponse:
@@ -64,27 +59,24 @@ def _default_start() -> datetime.datetime:
 def meeting_create(request, forum_id: int):
     request.nav_section = "collaboration"
     forum = get_scoped_or_404(Forum, request.user, CHANGE, pk=forum_id)
-    if request.method == "POST":
-        form = MeetingForm(request.POST)
-        if form.is_valid():
-            try:
-                meeting = actions.schedule_meeting(
-                    forum, acting_user=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Meeting planned. Send the invitations once the agenda is ready."),
-                )
-                return redirect("collaboration:meeting", meeting_id=meeting.pk)
-    else:
-        start = _default_start()
-        form = MeetingForm(
-            initial={"starts_at": start, "ends_at": start + datetime.timedelta(hours=2)}
-        )
-    return render(request, "collaboration/meeting_form.html", {"forum": forum, "form": form})
+    start = _default_start()
+    form = MeetingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"starts_at": start, "ends_at": start + datetime.timedelta(hours=2)},
+    )
+    return form_page(
+        request,
+        form,
+        "collaboration/meeting_form.html",
+        lambda data: actions.schedule_meeting(forum, acting_user=request.user, **data),
+        success=_("Meeting planned. Send the invitations once the agenda is ready."),
+        then=_meeting_url,
+        context={"forum": forum},
+    )
+
+
+def _meeting_url(meeting) -> str:
+    return reverse("collaboration:meeting", args=[meeting.pk])
 
 
 def _meeting_page(request, meeting, **forms):
@@ -135,97 +127,63 @@ def _meeting_for_change(request, meeting_id):
     )
 
 
-@login_required
-@require_POST
-def meeting_invite(request, meeting_id: int):
-    meeting = _meeting_for_change(request, meeting_id)
-    try:
-        count = actions.send_invitations(meeting, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Invitation sent to %(n)s organisation.",
-                "Invitations sent to %(n)s organisations.",
-                count,
-            )
-            % {"n": count},
+meeting_invite = button(
+    _meeting_for_change,
+    lambda request, meeting: actions.send_invitations(meeting, acting_user=request.user),
+    success=lambda count: (
+        ngettext(
+            "Invitation sent to %(n)s organisation.",
+            "Invitations sent to %(n)s organisations.",
+            count,
         )
-    return redirect("collaboration:meeting", meeting_id=meeting.pk)
-
-
-@login_required
-@require_POST
-def meeting_attendance(request, meeting_id: int):
-    meeting = _meeting_for_change(request, meeting_id)
-    participants = meeting.participants.select_related("organisation").order_by(
-        "organisation__name"
-    )
-    form = AttendanceForm(request.POST, participants=participants)
-    if form.is_valid():
-        try:
-            actions.record_attendance(meeting, form.attendance(), acting_user=request.user)
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:meeting", meeting_id=meeting.pk)
-        else:
-            messages.success(request, _("Attendance recorded."))
-            return redirect("collaboration:meeting", meeting_id=meeting.pk)
-    return _meeting_page(request, meeting, attendance_form=form)
-
-
-@login_required
-@require_POST
-def meeting_minutes(request, meeting_id: int):
-    meeting = _meeting_for_change(request, meeting_id)
-    form = MinutesForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.record_minutes(meeting, form.cleaned_data["minutes"], acting_user=request.user)
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:meeting", meeting_id=meeting.pk)
-        else:
-            messages.success(request, _("Minutes saved."))
-            return redirect("collaboration:meeting", meeting_id=meeting.pk)
-    return _meeting_page(request, meeting, minutes_form=form)
-
-
-@login_required
-@require_POST
-def meeting_cancel(request, meeting_id: int):
-    meeting = _meeting_for_change(request, meeting_id)
-    try:
-        actions.cancel_meeting(meeting, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(request, _("Meeting cancelled."))
-    return redirect("collaboration:meeting", meeting_id=meeting.pk)
-
-
-@login_required
-@require_POST
-def meeting_attach(request, meeting_id: int):
-    meeting = _meeting_for_change(request, meeting_id)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            actions.attach_to_meeting(
-                meeting,
-                form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            if not show_refusal(request, form, exc):
-                return redirect("collaboration:meeting", meeting_id=meeting.pk)
-        else:
-            messages.success(request, _("File attached."))
-            return redirect("collaboration:meeting", meeting_id=meeting.pk)
-    return _meeting_page(request, meeting, attachment_form=form)
+        % {"n": count}
+    ),
+    then=_meeting_url,
+)
+meeting_cancel = button(
+    _meeting_for_change,
+    lambda request, meeting: actions.cancel_meeting(meeting, acting_user=request.user),
+    success=gettext_lazy("Meeting cancelled."),
+    then=_meeting_url,
+)
+meeting_attendance = small_form(
+    _meeting_for_change,
+    AttendanceForm,
+    lambda request, meeting, data: actions.record_attendance(
+        meeting, data["attendance"], acting_user=request.user
+    ),
+    success=gettext_lazy("Attendance recorded."),
+    then=_meeting_url,
+    page=_meeting_page,
+    form_name="attendance_form",
+    form_kwargs=lambda request, meeting: {
+        "participants": meeting.participants.select_related("organisation").order_by(
+            "organisation__name"
+        )
+    },
+)
+meeting_minutes = small_form(
+    _meeting_for_change,
+    MinutesForm,
+    lambda request, meeting, data: actions.record_minutes(
+        meeting, data["minutes"], acting_user=request.user
+    ),
+    success=gettext_lazy("Minutes saved."),
+    then=_meeting_url,
+    page=_meeting_page,
+    form_name="minutes_form",
+)
+meeting_attach = small_form(
+    _meeting_for_change,
+    AttachmentForm,
+    lambda request, meeting, data: actions.attach_to_meeting(
+        meeting, data["file"], description=data["description"], acting_user=request.user
+    ),
+    success=gettext_lazy("File attached."),
+    then=_meeting_url,
+    page=_meeting_page,
+    form_name="attachment_form",
+)
 
 
 @login_required
@@ -234,11 +192,10 @@ def attachment_download(request, attachment_id: int):
     attachment = get_scoped_or_404(
         MeetingAttachment.objects.select_related("meeting"), request.user, pk=attachment_id
     )
-    audit.record_read(attachment, acting_user=request.user, parent=attachment.meeting)
-    extension = attachment.original_name.rsplit(".", 1)[-1].lower()
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    return serve_file(
+        request.user,
+        attachment,
+        attachment.file,
+        attachment.original_name,
+        parent=attachment.meeting,
     )

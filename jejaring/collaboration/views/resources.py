@@ -2,27 +2,24 @@
 board with its suggested matches, and assistive-device distribution. Thin: scope, form,
 action, redirect."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jejaring.cases.models import Case
-from jejaring.core.forms import apply_validation_error
+from jejaring.core import clock
+from jejaring.core.pages import PAGE_SIZE, form_page, listing, paged, perform, posted
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 from jejaring.registry.presenters import present, present_many
 
 from .. import actions
+from ..filters.resources import BoardPageFilter, ExchangePageFilter
 from ..forms.resources import (
     RECEIVED,
-    BoardFilterForm,
     DistributionForm,
-    ExchangeFilterForm,
     ExchangeForm,
     HandoverForm,
     MatchForm,
@@ -39,17 +36,7 @@ from ..models import (
     PostKind,
     PostState,
 )
-from ._shared import report_errors, user_organisation
-
-PAGE_SIZE = 25
-
-
-def _own_organisation(request):
-    organisation = user_organisation(request)
-    if organisation is None:
-        raise PermissionDenied(_("Your account belongs to no organisation."))
-    return organisation
-
+from ._shared import own_organisation, user_organisation
 
 # --- Exchanges ------------------------------------------------------------------------
 
@@ -106,13 +93,11 @@ def exchange_list(request):
     request.nav_section = "collaboration"
     org_id = scope_for(request.user).organisation_id
     visible = Exchange.objects.restrict(request.user)
-    queryset = visible.select_related("giver", "receiver", "forum")
-    filter_form = ExchangeFilterForm(request.GET or None)
-    if filter_form.is_valid() and filter_form.cleaned_data["kind"]:
-        queryset = queryset.filter(kind=filter_form.cleaned_data["kind"])
-    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = listing(
+        request, visible.select_related("giver", "receiver", "forum"), ExchangePageFilter
+    )
     symmetric = {k.value for k in SYMMETRIC_KINDS}
-    for exchange in page_obj:
+    for exchange in context["page_obj"]:
         # How the row reads from the user's organisation: gave, received, together.
         if org_id not in (exchange.giver_id, exchange.receiver_id):
             exchange.role, exchange.other = "", None
@@ -122,85 +107,59 @@ def exchange_list(request):
                 exchange.role = "joint"
             else:
                 exchange.role = "gave" if exchange.giver_id == org_id else "received"
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter_form": filter_form,
-        "page_obj": page_obj,
-        "query_string": query.urlencode(),
-        "totals": exchange_totals(visible, org_id),
-        "organisation": user_organisation(request),
-    }
+    context["totals"] = exchange_totals(visible, org_id)
+    context["organisation"] = user_organisation(request)
     return render(request, "collaboration/exchange_list.html", context)
+
+
+def _small_id(value: str) -> int | None:
+    """An id from a link's query string (?forum=3), to preselect; anything else: none."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @login_required
 def exchange_create(request):
     request.nav_section = "collaboration"
-    organisation = _own_organisation(request)
-    data = request.POST if request.method == "POST" else None
-    initial = {}
-    forum_id = request.GET.get("forum", "")
-    if forum_id.isascii() and forum_id.isdigit() and len(forum_id) < 10:
-        initial["forum"] = int(forum_id)
-    form = ExchangeForm(data, user=request.user, initial=initial)
-    if data is not None and form.is_valid():
-        cleaned = form.cleaned_data
-        other = cleaned["other"]
-        if cleaned["kind"] not in SYMMETRIC_KINDS and cleaned["direction"] == RECEIVED:
+    organisation = own_organisation(request)
+    form = ExchangeForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial={"forum": _small_id(request.GET.get("forum", ""))},
+    )
+
+    def record(cleaned):
+        fields = dict(cleaned)
+        other, direction = fields.pop("other"), fields.pop("direction")
+        if fields["kind"] not in SYMMETRIC_KINDS and direction == RECEIVED:
             giver, receiver = other, organisation
         else:
             # "We gave", and the joint kinds, which have no direction.
             giver, receiver = organisation, other
-        try:
-            actions.record_exchange(
-                kind=cleaned["kind"],
-                giver=giver,
-                receiver=receiver,
-                description=cleaned["description"],
-                occurred_on=cleaned["occurred_on"],
-                quantity=cleaned["quantity"],
-                unit=cleaned["unit"],
-                value_idr=cleaned["value_idr"],
-                forum=cleaned["forum"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Exchange recorded."))
-            return redirect("collaboration:exchanges")
-    return render(request, "collaboration/exchange_form.html", {"form": form})
+        return actions.record_exchange(
+            giver=giver, receiver=receiver, acting_user=request.user, **fields
+        )
+
+    return form_page(
+        request,
+        form,
+        "collaboration/exchange_form.html",
+        record,
+        success=_("Exchange recorded."),
+        then=lambda exchange: reverse("collaboration:exchanges"),
+    )
 
 
 # --- The offers-and-requests board -----------------------------------------------------
 
 
-def _not_expired() -> Q:
-    return Q(available_until__isnull=True) | Q(available_until__gte=timezone.localdate())
-
-
 @login_required
 def board(request):
     request.nav_section = "collaboration"
-    org_id = scope_for(request.user).organisation_id
     visible = BoardPost.objects.restrict(request.user).select_related("organisation", "region")
-    queryset = visible.filter(state=PostState.OPEN).filter(_not_expired())
-    filter_form = BoardFilterForm(request.GET or None)
-    if filter_form.is_valid():
-        if filter_form.cleaned_data["mine"]:
-            # One's own posts in every state: matched and closed ones too.
-            queryset = visible
-        queryset = filter_form.filter(queryset, org_id)
-    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
-        "filter_form": filter_form,
-        "page_obj": page_obj,
-        "query_string": query.urlencode(),
-        "may_post": org_id is not None,
-        "today": timezone.localdate(),
+        **listing(request, visible, BoardPageFilter),
+        "may_post": scope_for(request.user).organisation_id is not None,
+        "today": clock.localdate(),
     }
     return render(request, "collaboration/board.html", context)
 
@@ -208,37 +167,25 @@ def board(request):
 @login_required
 def post_create(request):
     request.nav_section = "collaboration"
-    organisation = _own_organisation(request)
-    data = request.POST if request.method == "POST" else None
+    organisation = own_organisation(request)
     kind = request.GET.get("kind", "")
     form = PostForm(
-        data,
+        request.POST if request.method == "POST" else None,
         initial={
             "region": organisation.home_region_id,
             "kind": kind if kind in PostKind.values else PostKind.OFFER,
         },
     )
-    if data is not None and form.is_valid():
-        cleaned = form.cleaned_data
-        try:
-            post = actions.post_to_board(
-                kind=cleaned["kind"],
-                organisation=organisation,
-                category=cleaned["category"],
-                title=cleaned["title"],
-                description=cleaned["description"],
-                quantity=cleaned["quantity"],
-                unit=cleaned["unit"],
-                region=cleaned["region"],
-                available_until=cleaned["available_until"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Posted on the board."))
-            return redirect("collaboration:post", post_id=post.pk)
-    return render(request, "collaboration/post_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        "collaboration/post_form.html",
+        lambda cleaned: actions.post_to_board(
+            organisation=organisation, acting_user=request.user, **cleaned
+        ),
+        success=_("Posted on the board."),
+        then=lambda post: reverse("collaboration:post", args=[post.pk]),
+    )
 
 
 @login_required
@@ -268,7 +215,7 @@ def post_detail(request, post_id: int):
     context = {
         "post": post,
         "is_open": is_open,
-        "expired": bool(post.available_until and post.available_until < timezone.localdate()),
+        "expired": bool(post.available_until and post.available_until < clock.localdate()),
         "may_close": is_open and can(request.user, CHANGE, post),
         "suggestions": suggestions,
         "match_form": MatchForm(auto_id=False),
@@ -282,27 +229,24 @@ def post_match(request, post_id: int):
     """Agree a match between this post and one of the opposite kind; the offer's
     organisation gives to the request's, recorded as an exchange."""
     post = get_scoped_or_404(BoardPost, request.user, pk=post_id)
-    form = MatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the post to match with."))
-        return redirect("collaboration:post", post_id=post.pk)
-    other = get_scoped_or_404(BoardPost, request.user, pk=form.cleaned_data["other"])
-    org_id = scope_for(request.user).organisation_id
-    if org_id is None or org_id not in (post.organisation_id, other.organisation_id):
-        raise PermissionDenied(_("Only the two organisations concerned agree a match."))
-    offer, wanted = (post, other) if post.kind == PostKind.OFFER else (other, post)
-    try:
-        exchange = actions.match_posts(
-            offer, wanted, quantity=form.cleaned_data["quantity"], acting_user=request.user
+
+    def match(data):
+        other = get_scoped_or_404(BoardPost, request.user, pk=data["other"])
+        offer, wanted = (post, other) if post.kind == PostKind.OFFER else (other, post)
+        return actions.match_posts(
+            offer, wanted, quantity=data["quantity"], acting_user=request.user
         )
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(
-            request,
+
+    posted(
+        request,
+        MatchForm(request.POST),
+        _("Choose the post to match with."),
+        match,
+        success=lambda exchange: (
             _("Matched: %(giver)s gives to %(receiver)s. The exchange is recorded.")
-            % {"giver": exchange.giver.name, "receiver": exchange.receiver.name},
-        )
+            % {"giver": exchange.giver.name, "receiver": exchange.receiver.name}
+        ),
+    )
     return redirect("collaboration:post", post_id=post.pk)
 
 
@@ -310,12 +254,11 @@ def post_match(request, post_id: int):
 @require_POST
 def post_close(request, post_id: int):
     post = get_scoped_or_404(BoardPost, request.user, CHANGE, pk=post_id)
-    try:
-        actions.close_post(post, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(request, _("Post closed."))
+    perform(
+        request,
+        lambda: actions.close_post(post, acting_user=request.user),
+        success=_("Post closed."),
+    )
     return redirect("collaboration:post", post_id=post.pk)
 
 
@@ -350,22 +293,16 @@ def distribution_list(request):
     visible = DeviceDistribution.objects.restrict(request.user).select_related(
         "case__person", "case__organisation", "source_offer__organisation"
     )
-    page_obj = Paginator(
-        visible.filter(state=DistributionState.SCHEDULED).order_by("scheduled_for", "id"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    context = paged(
+        request, visible.filter(state=DistributionState.SCHEDULED).order_by("scheduled_for", "id")
+    )
     handed_over = list(
         visible.filter(state=DistributionState.HANDED_OVER).order_by("-handed_over_on", "-id")[
             :PAGE_SIZE
         ]
     )
-    _decorate([*page_obj, *handed_over], request.user)
-    context = {
-        "page_obj": page_obj,
-        "query_string": "",
-        "handed_over": handed_over,
-        "today": timezone.localdate(),
-    }
+    _decorate([*context["page_obj"], *handed_over], request.user)
+    context.update(handed_over=handed_over, today=clock.localdate())
     return render(request, "collaboration/distribution_list.html", context)
 
 
@@ -379,32 +316,20 @@ def distribution_create(request, case_id: int):
         CHANGE,
         pk=case_id,
     )
-    data = request.POST if request.method == "POST" else None
-    initial = {}
-    offer_id = request.GET.get("offer", "")
-    if offer_id.isascii() and offer_id.isdigit() and len(offer_id) < 10:
-        initial["source_offer"] = int(offer_id)
-    form = DistributionForm(data, user=request.user, initial=initial)
-    if data is not None and form.is_valid():
-        cleaned = form.cleaned_data
-        try:
-            actions.schedule_distribution(
-                case,
-                device=cleaned["device"],
-                quantity=cleaned["quantity"],
-                method=cleaned["method"],
-                scheduled_for=cleaned["scheduled_for"],
-                place=cleaned["place"],
-                source_offer=cleaned["source_offer"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Handover scheduled."))
-            return redirect("cases:detail", case_id=case.pk)
-    context = {"case": case, "view": present(case.person, request.user), "form": form}
-    return render(request, "collaboration/distribution_form.html", context)
+    form = DistributionForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial={"source_offer": _small_id(request.GET.get("offer", ""))},
+    )
+    return form_page(
+        request,
+        form,
+        "collaboration/distribution_form.html",
+        lambda cleaned: actions.schedule_distribution(case, acting_user=request.user, **cleaned),
+        success=_("Handover scheduled."),
+        then=lambda distribution: reverse("cases:detail", args=[case.pk]),
+        context={"case": case, "view": present(case.person, request.user)},
+    )
 
 
 def _back(request, distribution):
@@ -417,18 +342,13 @@ def _back(request, distribution):
 @require_POST
 def distribution_handover(request, distribution_id: int):
     distribution = get_scoped_or_404(DeviceDistribution, request.user, CHANGE, pk=distribution_id)
-    form = HandoverForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date of the handover."))
-        return _back(request, distribution)
-    try:
-        actions.hand_over_device(distribution, on=form.cleaned_data["on"], acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(
-            request, _("Handed over: recorded as an assistive-device service on the case.")
-        )
+    posted(
+        request,
+        HandoverForm(request.POST),
+        _("Give the date of the handover."),
+        lambda data: actions.hand_over_device(distribution, **data, acting_user=request.user),
+        success=_("Handed over: recorded as an assistive-device service on the case."),
+    )
     return _back(request, distribution)
 
 
@@ -436,10 +356,9 @@ def distribution_handover(request, distribution_id: int):
 @require_POST
 def distribution_cancel(request, distribution_id: int):
     distribution = get_scoped_or_404(DeviceDistribution, request.user, CHANGE, pk=distribution_id)
-    try:
-        actions.cancel_distribution(distribution, acting_user=request.user)
-    except ValidationError as exc:
-        report_errors(request, exc)
-    else:
-        messages.success(request, _("Handover cancelled."))
+    perform(
+        request,
+        lambda: actions.cancel_distribution(distribution, acting_user=request.user),
+        success=_("Handover cancelled."),
+    )
     return _back(request, distribution)

@@ -1,70 +1,21 @@
-"""The review queue's one definition for the page and the API: which pairs, in which
-order, and how a pair is shown — both records through the registry presenter, and the
-evidence (match weight, probability, each comparison's part) only where it tells
-nothing the reviewer may not see.
+"""How a pair of the review queue is shown, on the page and in the API alike: both
+records through the registry presenter, and the evidence (match weight, probability,
+each comparison's part) only where it tells nothing the reviewer may not see. Which
+pairs, in which order: the FilterSet in ``imports.filters``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import django_filters
-from django.db.models.functions import Abs
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jejaring.registry import nik as nik_rules
 from jejaring.registry.presenters import PersonView, audit_shown, present_many
 
 from . import linkage
-from .models import ImportedRow, LinkReview, ReviewStatus
-
-DOUBT = "doubt"
-MOST_ALIKE = "-weight"
-ORDERINGS = [
-    (DOUBT, gettext_lazy("most doubtful first")),
-    (MOST_ALIKE, gettext_lazy("most alike first")),
-]
-
-
-class LinkReviewFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=ReviewStatus.choices, label=gettext_lazy("status"), empty_label=None
-    )
-    # Bounded: an id past the database's integer range must be a message, not a 500.
-    job = django_filters.NumberFilter(
-        field_name="job_id", label=gettext_lazy("import"), min_value=1, max_value=2**31 - 1
-    )
-    ordering = django_filters.ChoiceFilter(
-        choices=ORDERINGS, method="order", label=gettext_lazy("order"), empty_label=None
-    )
-
-    class Meta:
-        model = LinkReview
-        fields = ["status", "job", "ordering"]
-
-    def order(self, queryset, name, value):
-        if value == MOST_ALIKE:
-            return queryset.order_by("-score", "id")
-        # The match weight is the log2 odds: |weight| is smallest where the model is
-        # least sure (probability nearest 50%), and that is where a person is needed.
-        return queryset.alias(doubt=Abs("score")).order_by("doubt", "id")
-
-
-def queue_data(data) -> dict:
-    """The filter's input with the queue's defaults: pending pairs, most doubtful first."""
-    values = {key: data.get(key) for key in ("status", "job", "ordering") if data.get(key)}
-    values.setdefault("status", ReviewStatus.PENDING)
-    values.setdefault("ordering", DOUBT)
-    return values
-
-
-def queue_queryset(user):
-    return LinkReview.objects.restrict(user).select_related(
-        "record__region", "candidate__region", "job"
-    )
-
+from .models import ImportedRow, LinkReview
 
 # How a pair is shown -------------------------------------------------------------------
 
