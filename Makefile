@@ -4,8 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
-# The local demo runs with DEBUG on and plain-HTTP cookies; production sets neither.
-RUN_ENV := DEBUG=true SECURE_COOKIES=false
+# The local demo runs as production does (DEBUG off: hashed static files served by WhiteNoise
+# from var/static, the product's own error pages), except: a secret generated into
+# var/secret_key on the first run (mode 0600, reused after), the local host as ALLOWED_HOSTS,
+# plain-HTTP cookies, and e-mail printed to the console (the worker's go to var/worker.log).
+# benchmarks/page_weight.py and tests/test_platform_serving.py read RUN_ENV from `make -n run`.
+SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+# The addresses the server answers to (e.g. RUN_HOSTS=192.168.1.10 with HOST=0.0.0.0:8000).
+RUN_HOSTS ?= $(firstword $(subst :, ,$(HOST))),localhost
+RUN_ENV := SECRET_KEY_FILE=$(SECRET_KEY_FILE) ALLOWED_HOSTS=$(RUN_HOSTS) \
+  SECURE_COOKIES=false EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: run test setup install lint format check bench vendor lock messages clean
 
@@ -17,7 +25,14 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-setup: $(STAMP)
+# Made once; never printed, never in the environment of `make`'s own output.
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+	@echo "A new secret key was written to $@"
+
+# Migrations, catalogues, regions, reference data, collectstatic and the demo network.
+setup: $(STAMP) $(SECRET_KEY_FILE)
 	$(RUN_ENV) $(BIN)/jejaring setup --demo
 
 # The background worker (django-tasks, database backend) runs beside the server and
@@ -45,7 +60,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-check: $(STAMP)
+check: $(STAMP) $(SECRET_KEY_FILE)
 	$(RUN_ENV) $(BIN)/jejaring check
 	$(RUN_ENV) $(BIN)/jejaring makemigrations --check --dry-run
 

@@ -10,8 +10,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# A missing or unusable setting raises this: `jejaring` (jejaring/cli.py) prints its
+# message translated, on one line, instead of a traceback. The messages are catalogue msgids.
+from jejaring.cli import ConfigurationMissing, gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -21,7 +24,15 @@ def env(name: str, default: str | None = None) -> str | None:
     """Read a setting from the environment, or from the file named by NAME_FILE."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
-        return Path(file_name).read_text(encoding="utf-8").strip()
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationMissing(
+                gettext_noop("%(name)s_FILE names %(file)s, which cannot be read (%(reason)s)."),
+                name=name,
+                file=file_name,
+                reason=exc.strerror or exc.__class__.__name__,
+            ) from exc
     return os.environ.get(name, default)
 
 
@@ -38,10 +49,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# `make run` generates one into var/secret_key on its first run (Makefile).
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ConfigurationMissing(
+            gettext_noop(
+                "SECRET_KEY is not set. Set SECRET_KEY or SECRET_KEY_FILE (`make run` uses "
+                "SECRET_KEY_FILE=var/secret_key), or DEBUG=true on a development machine."
+            )
+        )
     SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -119,12 +136,17 @@ TEMPLATES = [
 # Widgets render through TEMPLATES, so apps can ship their own widget templates.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}"),
+            conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        )
+    }
+except ValueError as exc:
+    raise ConfigurationMissing(
+        gettext_noop("DATABASE_URL cannot be used: %(reason)s"), reason=str(exc)
+    ) from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page server read while an import writes; busy timeout avoids
     # "database is locked" under the few concurrent writers SQLite sees here.
@@ -173,9 +195,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers always follow the language (Django 5 localises unconditionally):
+# Indonesian 12-12-2026, 12-12-2026 14.30, 12 Des 2026, 49,3. Templates name the formats
+# (|date:"SHORT_DATE_FORMAT"), code uses django.utils.formats; jejaring/formats/id only
+# drops the full stop Django puts after the abbreviated month.
+FORMAT_MODULE_PATH = ["jejaring.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "var" / "static"
+# Where `collectstatic` (run by `jejaring setup`) puts the files WhiteNoise serves.
+STATIC_ROOT = Path(env("STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
 STORAGES = {
@@ -184,12 +212,19 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedStaticFilesStorage"
+            # WhiteNoise's CompressedManifestStaticFilesStorage: hashed names from the
+            # manifest, gzip copies (Brotli too if installed); `make run` and production
+            # serve what collectstatic (run by `jejaring setup`) made.
+            else "jejaring.core.staticstorage.StaticStorage"
         )
     },
 }
-# Served straight from the app folders, so `collectstatic` is optional on a laptop.
-WHITENOISE_USE_FINDERS = True
+# With DEBUG the files are served straight from the app folders (no collectstatic needed);
+# otherwise only the collected ones, whose hashed names WhiteNoise sends with
+# "Cache-Control: max-age=315360000, public, immutable". Unhashed names (none are linked
+# by the pages) get WHITENOISE_MAX_AGE.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_MAX_AGE = 0 if DEBUG else int(env("WHITENOISE_MAX_AGE", "3600"))
 
 # Sessions and cookies: secure unless explicitly running an insecure local demo.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)

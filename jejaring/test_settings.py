@@ -16,7 +16,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Browser tests talk plain HTTP to the live server.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Plain names served from the app folders, so the suite needs no collectstatic; the
+# manifest storage production uses is proven by tests/test_platform_serving.py.
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # WhiteNoise warns when the collected-static folder is missing; tests serve from finders.

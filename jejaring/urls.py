@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "jejaring.core.errors.bad_request"
 handler403 = "jejaring.core.errors.permission_denied"
 handler404 = "jejaring.core.errors.page_not_found"
 handler500 = "jejaring.core.errors.server_error"

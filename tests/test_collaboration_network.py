@@ -123,7 +123,8 @@ def test_referral_notifies_the_receiver_and_the_page_marks_it_read(as_user):
     client = as_user("dukcapil.pekanbaru")
     note = Notification.objects.get(user__username="dukcapil.pekanbaru", kind="referral_waiting")
     listing = client.get(reverse("core:notifications"))
-    assert f"#{referral.pk}".encode() in listing.content
+    # The notification names the person for its reader, not the referral's number.
+    assert case.person.full_name.encode() in listing.content
     assert listing.context["unread_notifications"] >= 1
     opened = client.get(reverse("core:notification_open", args=[note.pk]))
     assert opened.url == reverse("cases:referral", args=[referral.pk])

@@ -56,7 +56,8 @@ PINS = [
     Pin("imports:list", "owner", 8),
     Pin("imports:reviews", "owner", 10),
     Pin("audit:list", "admin", 9),
-    Pin("core:notifications", "owner", 7),
+    # +3 since issue 14: the page's referrals, then its people named by the identity rule.
+    Pin("core:notifications", "owner", 10),
     Pin("accounts:user_list", "admin", 8),
     Pin("spm:targets", "owner", 8, (("region", "14.71"),)),
     # API
@@ -78,7 +79,7 @@ PINS = [
     Pin("/api/v1/imports/", "owner", 6),
     Pin("/api/v1/imports/reviews", "owner", 8),
     Pin("/api/v1/audit/", "admin", 7),
-    Pin("/api/v1/notifications/", "owner", 5),
+    Pin("/api/v1/notifications/", "owner", 8),
     Pin("/api/v1/spm/targets", "owner", 5, (("year", 2026), ("region", "14.71"))),
     Pin("/api/v1/spm/service-types", "owner", 2),
     Pin("/api/v1/regions/", "owner", 3, (("parent", "14"),)),

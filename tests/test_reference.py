@@ -71,4 +71,4 @@ def test_admin_edit_of_reference_data_is_audited(as_user):
 
 def test_demo_is_idempotent(db, capsys):
     call_command("demo")
-    assert "0 organisations and 0 users and 0 people created" in capsys.readouterr().out
+    assert "0 organisasi, 0 pengguna, dan 0 orang dibuat" in capsys.readouterr().out

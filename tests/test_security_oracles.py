@@ -208,7 +208,8 @@ def test_the_handling_organisation_is_told_in_the_background(
     assert notice.params == {"organisation": bandung.name, "person": sari.pk}
     assert notice.url == reverse("registry:detail", args=[sari.pk])
     title, text = render(notice)
-    assert f"#{sari.pk}" in title and bandung.name in text
+    # The e-mail reading is neutral: no name of the person, the organisation named.
+    assert sari.full_name not in title and bandung.name in text
     # Only the handling organisation's own record is named: not what was typed.
     shown = json.dumps(notice.params) + notice.url + title + text
     assert SARI_NIK not in shown and "Wulan" not in shown
@@ -217,7 +218,7 @@ def test_the_handling_organisation_is_told_in_the_background(
     entry = hidden_match_entry(sari)
     assert entry.actor_name == "petugas.bandung" and "same NIK" in entry.message
     page = as_user("kasus.pekanbaru").get(reverse("core:notifications")).content.decode()
-    assert f"Data #{sari.pk} Anda mungkin didaftarkan lagi" in page
+    assert f"Data {sari.full_name} milik Anda mungkin didaftarkan lagi" in page
 
 
 def test_nobody_is_told_when_the_new_record_is_itself_protected(bearer):

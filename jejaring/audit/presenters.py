@@ -23,12 +23,15 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Exists, OuterRef
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from jejaring.core.scoping import VIEW_IDENTITY
 from jejaring.registry import nik as nik_rules
 from jejaring.registry.models import Person
-from jejaring.registry.presenters import initials
+from jejaring.registry.presenters import PersonView, initials
 
 from .models import AuditEntry
 
@@ -313,6 +316,22 @@ class EntryView:
     # must not show the hidden one's id: "the name I typed is record 27" is the oracle
     # the duplicate guard closes (docs/security.md).
     parent_hidden: bool = False
+    # The people the row concerns, each named as the registry's identity rule names
+    # them for this reader: in full, or initials marked protected.
+    people_names: tuple[str, ...] = ()
+
+    @property
+    def object_label(self) -> str:
+        """What kind of thing the row is about, in the reader's language ("Kasus")."""
+        return _model_name(self.entry.object_type)
+
+    @property
+    def changes_labelled(self) -> list[tuple[str, object, object]]:
+        """The changes with each field's own label instead of its attribute name."""
+        return [
+            (_field_name(self.entry.object_type, key), before, after)
+            for key, (before, after) in self.changes.items()
+        ]
 
     @property
     def parent_id(self) -> str:
@@ -381,23 +400,38 @@ def present_entries(entries, viewer) -> list[EntryView]:
             else:
                 concern.unresolved = True  # the row is gone: nothing proves it is harmless
     everyone = set().union(*(c.people for c in concerns)) if concerns else set()
-    visible = set()
+    visible, names = set(), {}
+    may_see = Person.objects.restrict(viewer, VIEW_IDENTITY).filter(pk=OuterRef("pk"))
     for chunk in _chunks(everyone):
-        visible.update(
-            Person.objects.restrict(viewer, VIEW_IDENTITY)
-            .filter(pk__in=chunk)
-            .values_list("pk", flat=True)
+        # Whose identity the reader may see, and the names to show under that rule, in
+        # one query (a merged record is still named: its rows stay in the log).
+        for person in (
+            Person._base_manager.filter(pk__in=chunk)
+            .only("pk", "full_name")
+            .annotate(shown=Exists(may_see))
+        ):
+            if person.shown:
+                visible.add(person.pk)
+            names[person.pk] = PersonView(person, identity=person.shown, full_nik=False).name
+    views = []
+    for entry, concern in zip(entries, concerns, strict=True):
+        parent_hidden = _hides_another_person(entry, visible)
+        views.append(
+            EntryView(
+                entry,
+                masked=concern.concerns_people
+                and (concern.unresolved or not concern.people or not concern.people <= visible),
+                people=frozenset(concern.people),
+                parent_hidden=parent_hidden,
+                # The hidden record a registration resembled stays unnamed, as its id does.
+                people_names=tuple(
+                    names[pk]
+                    for pk in sorted(concern.people)
+                    if pk in names and not (parent_hidden and str(pk) == entry.parent_id)
+                ),
+            )
         )
-    return [
-        EntryView(
-            entry,
-            masked=concern.concerns_people
-            and (concern.unresolved or not concern.people or not concern.people <= visible),
-            people=frozenset(concern.people),
-            parent_hidden=_hides_another_person(entry, visible),
-        )
-        for entry, concern in zip(entries, concerns, strict=True)
-    ]
+    return views
 
 
 def _hides_another_person(entry: AuditEntry, visible: set[int]) -> bool:
@@ -405,6 +439,30 @@ def _hides_another_person(entry: AuditEntry, visible: set[int]) -> bool:
         return False
     pk = _as_pk(entry.parent_id)
     return pk is not None and pk not in visible
+
+
+@cache
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _model_name(label: str) -> str:
+    model = _model(label)
+    return capfirst(model._meta.verbose_name) if model is not None else label
+
+
+def _field_name(label: str, key: str) -> str:
+    model = _model(label)
+    if model is None:
+        return key
+    try:
+        field = model._meta.get_field(key.removesuffix("_id") if key.endswith("_id") else key)
+    except FieldDoesNotExist:
+        return key
+    return capfirst(getattr(field, "verbose_name", key))
 
 
 def present_entry(entry: AuditEntry, viewer) -> EntryView:

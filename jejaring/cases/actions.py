@@ -13,13 +13,12 @@ from jejaring.audit import log as audit
 from jejaring.audit.models import AuditAction
 from jejaring.core import clock
 from jejaring.core.notifications import Kind as NotificationKind
-from jejaring.core.notifications import notify, recipients
+from jejaring.core.notifications import case_staff, notify, recipients
 from jejaring.network.models import OrganisationLevel, Sector
 from jejaring.registry.presenters import identity_visible
 
 from .models import (
     OPEN_REFERRAL_STATES,
-    TRANSITIONS,
     Case,
     CaseAttachment,
     CaseConference,
@@ -34,6 +33,7 @@ from .models import (
     ReferralDirection,
     ReferralState,
     Service,
+    next_states,
 )
 from .overlap import schedule_refresh
 
@@ -107,6 +107,8 @@ def open_case(
     )
     audit.record_create(case, acting_user=acting_user, parent=person)
     schedule_refresh()
+    if assigned_worker is not None:
+        _tell_assigned(case, assigned_worker, acting_user)
     return case
 
 
@@ -121,11 +123,23 @@ def transition_case(
     note: str = "",
 ) -> Case:
     current = _bump(case, expected_version)
-    if to_state not in TRANSITIONS[CaseState(current.state)]:
+    allowed = next_states(current.state)
+    if to_state not in allowed:
+        # The page offers only these; an old tab or an API call may still ask for another.
+        wanted = CaseState(to_state).label if to_state in CaseState.values else to_state
         raise ValidationError(
             {
-                "state": _("A case cannot go from “%(from)s” to “%(to)s”.")
-                % {"from": current.get_state_display(), "to": CaseState(to_state).label}
+                "state": _(
+                    "A case that is “%(from)s” cannot move to “%(to)s”; "
+                    "it can move to: %(allowed)s."
+                )
+                % {
+                    "from": current.get_state_display(),
+                    "to": wanted,
+                    "allowed": ", ".join(str(s.label) for s in allowed),
+                }
+                if allowed
+                else _("This case is closed; open a new case to continue the work.")
             }
         )
     if to_state == CaseState.CLOSED and not closing_reason:
@@ -429,6 +443,7 @@ def accept_referral(referral: Referral, *, acting_user, assigned_worker=None) ->
     )
     Referral.objects.filter(pk=current.pk).update(receiver_case=case)
     current.receiver_case = case
+    _tell_referral_decided(current)
     return current
 
 
@@ -437,7 +452,7 @@ def decline_referral(referral: Referral, reason: str, *, acting_user) -> Referra
     _require_receiver(referral, acting_user)
     if not reason.strip():
         raise ValidationError({"decline_reason": _("Say why the referral is declined.")})
-    return _decide(
+    current = _decide(
         referral,
         ReferralState.DECLINED,
         acting_user,
@@ -445,6 +460,8 @@ def decline_referral(referral: Referral, reason: str, *, acting_user) -> Referra
         decided_by=_user(acting_user),
         decided_at=clock.now(),
     )
+    _tell_referral_decided(current)
+    return current
 
 
 @transaction.atomic
@@ -497,6 +514,7 @@ def withdraw_consent(consent: Consent, *, acting_user, on: datetime.date | None 
     consent.withdrawn_on = on or clock.localdate()
     consent.save(update_fields=["withdrawn_on"])
     audit.record_update(consent, before, acting_user=acting_user, parent=consent.person)
+    _tell_consent_withdrawn(consent, acting_user)
     return consent
 
 
@@ -572,4 +590,81 @@ def assign_worker(case: Case, worker, *, acting_user, expected_version=None) -> 
     case.assigned_worker = worker
     case.save(update_fields=["assigned_worker", "version"])
     audit.record_update(case, before, acting_user=acting_user, parent=case.person)
+    if worker is not None and before.get("assigned_worker_id") != worker.pk:
+        _tell_assigned(case, worker, acting_user)
     return case
+
+
+# Closing the loops (issue 14): who hears of what. Each is called inside its action's
+# transaction; the parameters hold ids and organisation names only, and the person is
+# named when the notification is read, as the reader may see them.
+
+
+def _tell_assigned(case: Case, worker, acting_user) -> None:
+    """The worker hears a case is theirs, unless they took it themselves."""
+    by = _user(acting_user)
+    if by is not None and by.pk == worker.pk:
+        return
+    notify(
+        [worker],
+        NotificationKind.CASE_ASSIGNED,
+        {
+            "person": case.person_id,
+            "by": by.display_name if by is not None else case.organisation.name,
+            "organisation": case.organisation.name,
+        },
+        url=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def _tell_referral_decided(referral: Referral) -> None:
+    """The sender hears the answer: the worker who sent the referral and the worker on
+    the sending case, the two who act on it. When neither can be told (sent by the
+    system, or they left the organisation), the sending organisation's case staff are,
+    so an answer is never lost."""
+    users = [
+        u
+        for u in (referral.sent_by, referral.from_case.assigned_worker)
+        if u is not None and u.is_active and u.organisation_id == referral.from_organisation_id
+    ]
+    if not users:
+        users = case_staff([referral.from_organisation_id])
+    accepted = referral.state == ReferralState.ACCEPTED
+    notify(
+        users,
+        NotificationKind.REFERRAL_ACCEPTED if accepted else NotificationKind.REFERRAL_DECLINED,
+        {"referral": referral.pk, "organisation": referral.to_organisation.name},
+        url=reverse("cases:referral", args=[referral.pk]),
+        key=f"referral:{referral.pk}:{referral.state}",
+    )
+
+
+def _tell_consent_withdrawn(consent: Consent, acting_user) -> None:
+    """The receivers the consent covered hear it is withdrawn: the non-government
+    organisations the person was referred to since it was given (sharing with them is
+    what it allowed, UU 27/2022), through their case staff — not the organisation that
+    recorded the withdrawal."""
+    by = _user(acting_user)
+    own = getattr(by, "organisation_id", None)
+    latest: dict[int, int] = {}
+    for referral_id, organisation_id in (
+        Referral.objects.filter(person_id=consent.person_id, sent_at__date__gte=consent.given_on)
+        .exclude(to_organisation__sector=Sector.GOVERNMENT)
+        .order_by("sent_at", "pk")
+        .values_list("pk", "to_organisation_id")
+    ):
+        if organisation_id != own:
+            latest[organisation_id] = referral_id
+    recorder = getattr(getattr(by, "organisation", None), "name", "")
+    for organisation_id, referral_id in latest.items():
+        notify(
+            case_staff([organisation_id]),
+            NotificationKind.CONSENT_WITHDRAWN,
+            {
+                "person": consent.person_id,
+                "organisation": recorder or consent.person.registered_by.name,
+                "on": consent.withdrawn_on.isoformat(),
+            },
+            url=reverse("cases:referral", args=[referral_id]),
+            key=f"consent:{consent.pk}:withdrawn",
+        )

@@ -5,7 +5,14 @@ from jejaring.core import clock
 from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 
-from .models import CaseState, ClosingReason, Consent, ServiceType
+from .models import (
+    CaseState,
+    ClosingReason,
+    Consent,
+    ServiceType,
+    next_states,
+    usual_next_state,
+)
 
 
 class OpenCaseForm(forms.Form):
@@ -22,13 +29,40 @@ class OpenCaseForm(forms.Form):
     )
 
 
+class StateField(forms.ChoiceField):
+    """Offers the moves allowed now but accepts any state: a move that is no longer
+    allowed (a page left open while a colleague moved the case on) is the action's to
+    refuse, in its own words, with the form kept."""
+
+    def valid_value(self, value) -> bool:
+        return value in CaseState.values
+
+
 class TransitionForm(forms.Form):
-    state = forms.ChoiceField(choices=CaseState.choices, label=_("Move to"))
+    """The "Move to" choices: only the states the case may go to from where it is (the one table,
+    ``models.TRANSITIONS``, that the action checks too), the usual next step first chosen.
+    The closing reason is asked for only when the case is being closed (the page hides
+    the field for other states; without that, its hint says so)."""
+
+    state = StateField(choices=CaseState.choices, label=_("Move to"))
     closing_reason = forms.ChoiceField(
-        choices=[("", "—"), *ClosingReason.choices], required=False, label=_("Closing reason")
+        choices=[("", "—"), *ClosingReason.choices],
+        required=False,
+        label=_("Closing reason"),
+        help_text=_("Only when the case is closed."),
     )
     note = forms.CharField(required=False, label=_("Note"))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", case.version)
+        allowed = next_states(case.state)
+        usual = usual_next_state(case.state)
+        if usual in allowed:
+            kwargs["initial"].setdefault("state", usual)
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [(s.value, s.label) for s in allowed]
 
 
 class NeedsForm(forms.Form):
@@ -50,7 +84,14 @@ class ServiceForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    to_organisation = forms.IntegerField(widget=forms.HiddenInput)
+    # Filled by the view from the suggestion radios or the "other organisation" select.
+    to_organisation = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose an organisation to refer to."),
+            "invalid": _("Choose an organisation to refer to."),
+        },
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     services = forms.ModelMultipleChoiceField(
         queryset=ServiceType.objects.active(),

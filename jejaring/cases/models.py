@@ -54,6 +54,25 @@ TRANSITIONS = {
     CaseState.CLOSED: set(),
 }
 
+# The step a case usually takes next: what "Move to" offers first.
+USUAL_NEXT_STATE = {
+    CaseState.REPORTED: CaseState.REGISTERED,
+    CaseState.REGISTERED: CaseState.ASSESSED,
+    CaseState.ASSESSED: CaseState.IN_SERVICE,
+    CaseState.IN_SERVICE: CaseState.CLOSED,
+}
+
+
+def next_states(state: str) -> list[CaseState]:
+    """The states a case in ``state`` may move to, in the order of a case's life: the
+    one table (``TRANSITIONS``) that the page's choices and the action's check share."""
+    allowed = TRANSITIONS[CaseState(state)]
+    return [s for s in CaseState if s in allowed]
+
+
+def usual_next_state(state: str) -> CaseState | None:
+    return USUAL_NEXT_STATE.get(CaseState(state))
+
 
 class Case(models.Model):
     """One organisation's handling of one person for one PMKS category."""

@@ -71,15 +71,49 @@ def refresh_overlaps() -> dict[str, int]:
     found = overlapping_people()
     open_alerts = {a.person_id: a for a in OverlapAlert.objects.filter(resolved_at__isnull=True)}
     created = resolved = 0
+    known = _alert_organisations(open_alerts.values())
     for person_id, orgs in found.items():
         alert = open_alerts.get(person_id)
         if alert is None:
             alert = OverlapAlert.objects.create(person_id=person_id)
             created += 1
         alert.organisations.set(orgs)
+        if orgs - known.get(alert.pk, set()):
+            _tell_involved(alert, orgs)
     gone = [a.pk for pid, a in open_alerts.items() if pid not in found]
     resolved = OverlapAlert.objects.filter(pk__in=gone).update(resolved_at=clock.now())
     return {"open": len(found), "created": created, "resolved": resolved}
+
+
+def _alert_organisations(alerts) -> dict[int, set[int]]:
+    """alert id → the organisations it named before this refresh (one query)."""
+    known: dict[int, set[int]] = defaultdict(set)
+    through = OverlapAlert.organisations.through
+    for alert_id, org_id in through.objects.filter(
+        overlapalert_id__in=[a.pk for a in alerts]
+    ).values_list("overlapalert_id", "organisation_id"):
+        known[alert_id].add(org_id)
+    return known
+
+
+def _tell_involved(alert: OverlapAlert, orgs: set[int]) -> None:
+    """Each organisation involved hears of the overlap, through the staff who handle
+    cases; an organisation that joins an open alert later hears of it then (the key
+    keeps the others from hearing twice). The refresh runs often, so only alerts that
+    are new or gained an organisation get here."""
+    from django.urls import reverse
+
+    from jejaring.core.notifications import Kind, case_staff, notify
+    from jejaring.network.models import Organisation
+
+    names = sorted(Organisation.objects.filter(pk__in=orgs).values_list("name", flat=True))
+    notify(
+        case_staff(orgs),
+        Kind.OVERLAP_FOUND,
+        {"person": alert.person_id, "organisations": ", ".join(names)},
+        url=reverse("cases:overlaps"),
+        key=f"overlap:{alert.pk}",
+    )
 
 
 @task()

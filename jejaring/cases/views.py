@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,9 +12,9 @@ from django.views.decorators.http import require_POST
 from jejaring.core import clock
 from jejaring.core.files import serve_file
 from jejaring.core.filtering import filtered
-from jejaring.core.pages import listing, perform
+from jejaring.core.pages import listing, perform, refusal_text, show_refusal
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
-from jejaring.network.models import Organisation
+from jejaring.network.models import Organisation, Sector
 from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person
 from jejaring.registry.presenters import present, present_many
@@ -27,6 +28,7 @@ from .models import (
     CaseConference,
     OverlapAlert,
     Referral,
+    next_states,
 )
 from .overlap import request_refresh
 from .routing import suggest_receivers
@@ -81,6 +83,17 @@ def board(request):
             "names": {v.pk: v.name for v in views},
             "identity_shown": {v.pk for v in views if v.identity},
             "today": clock.localdate(),
+            # On a phone three empty boxes would push the list off the first screen:
+            # an empty box is one short line instead.
+            "quiet": [
+                text
+                for shown, text in (
+                    (waiting, _("No referral is waiting for us.")),
+                    (mine, _("No case is assigned to you.")),
+                    (sent, _("No referral we sent is open.")),
+                )
+                if not shown
+            ],
         }
     )
     return render(request, "cases/board.html", context)
@@ -113,8 +126,11 @@ def case_open(request, person_id: int):
 
 @login_required
 def case_detail(request, case_id: int):
-    request.nav_section = "cases"
-    case = get_scoped_or_404(
+    return case_page(request, _case_for_page(request, case_id))
+
+
+def _case_for_page(request, case_id):
+    return get_scoped_or_404(
         Case.objects.select_related(
             "person", "organisation", "category", "assigned_worker"
         ).prefetch_related(
@@ -127,17 +143,29 @@ def case_detail(request, case_id: int):
         request.user,
         pk=case_id,
     )
+
+
+def case_page(request, case, *, transition_form=None, referral_form=None, consent_missing=False):
+    """The case page; a form refused by its action comes back bound, with what the
+    worker typed and the refusal beside it."""
+    request.nav_section = "cases"
     may_change = can(request.user, CHANGE, case)
     view = present(case.person, request.user)
     registry_actions.record_read(case.person, acting_user=request.user, masked=not view.identity)
+    posted = referral_form.data if referral_form is not None else {}
     context = {
         "case": case,
         "view": view,
         "may_change": may_change,
-        "transition_form": TransitionForm(initial={"version": case.version}),
+        "transition_form": transition_form or TransitionForm(case=case),
         "needs_form": NeedsForm(initial={"needs": case.needs.all()}),
         "service_form": ServiceForm(),
-        "referral_form": ReferralForm(),
+        "referral_form": referral_form or ReferralForm(),
+        # Which receiver the refused referral named, to check it again.
+        "chosen_suggested": posted.get("to_organisation_suggested", ""),
+        "chosen_other": posted.get("to_organisation_other", ""),
+        # A referral refused for want of consent links to where consent is recorded.
+        "consent_missing": consent_missing,
         "staff": case.organisation.staff.filter(is_active=True) if may_change else [],
         # Attachments carry identity: their policy shows them only with it.
         "attachments": CaseAttachment.objects.restrict(request.user).filter(case=case),
@@ -160,10 +188,10 @@ def _case_for_change(request, case_id):
 @require_POST
 def case_transition(request, case_id: int):
     case = _case_for_change(request, case_id)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, case=case)
     if form.is_valid():
         try:
-            perform(
+            outcome = perform(
                 request,
                 lambda: actions.transition_case(
                     case,
@@ -174,6 +202,7 @@ def case_transition(request, case_id: int):
                     note=form.cleaned_data["note"],
                 ),
                 success=_("Case updated."),
+                form=form,
             )
         except actions.CaseConflict:
             messages.error(
@@ -183,7 +212,17 @@ def case_transition(request, case_id: int):
                     "Nothing was saved; check the case and try again."
                 ),
             )
-    return redirect("cases:detail", case_id=case.pk)
+            # The case as it is now, with what the worker typed offered again.
+            current = _case_for_page(request, case.pk)
+            typed = {k: form.cleaned_data[k] for k in ("note", "closing_reason")}
+            if form.cleaned_data["state"] in next_states(current.state):
+                typed["state"] = form.cleaned_data["state"]
+            return case_page(
+                request, current, transition_form=TransitionForm(case=current, initial=typed)
+            )
+        if outcome:
+            return redirect("cases:detail", case_id=case.pk)
+    return case_page(request, _case_for_page(request, case.pk), transition_form=form)
 
 
 @login_required
@@ -233,36 +272,46 @@ def case_service(request, case_id: int):
 def case_refer(request, case_id: int):
     case = _case_for_change(request, case_id)
     data = request.POST.copy()
-    # A suggested receiver (radio) or any other organisation (select).
+    # A suggested receiver (radio) or any other organisation (select) name one field.
+    data["to_organisation_suggested"] = data.get("to_organisation", "")
     data["to_organisation"] = data.get("to_organisation") or data.get("to_organisation_other")
     form = ReferralForm(data)
-    if not form.is_valid():
-        messages.error(request, _("Give a reason and choose an organisation to refer to."))
-        return redirect("cases:detail", case_id=case.pk)
-    receiver = (
-        Organisation.objects.restrict(request.user)
-        .filter(pk=form.cleaned_data["to_organisation"])
-        .first()
-    )
-    if receiver is None:
-        messages.error(request, _("Choose an organisation to refer to."))
-        return redirect("cases:detail", case_id=case.pk)
-    sent = perform(
+    consent_missing = False
+    if form.is_valid():
+        receiver = (
+            Organisation.objects.restrict(request.user)
+            .filter(pk=form.cleaned_data["to_organisation"])
+            .first()
+        )
+        if receiver is None:
+            form.add_error("to_organisation", _("Choose an organisation to refer to."))
+        else:
+            sent = perform(
+                request,
+                lambda: actions.send_referral(
+                    case,
+                    receiver,
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    services=list(form.cleaned_data["services"]),
+                    deadline=form.cleaned_data["deadline"],
+                ),
+                success=_("Referral sent."),
+                form=form,
+            )
+            if sent:
+                for warning in sent.result.warning_messages():
+                    messages.warning(request, warning)
+                return redirect("cases:detail", case_id=case.pk)
+            if receiver.sector != Sector.GOVERNMENT and actions.active_consent(case.person) is None:
+                consent_missing = True
+    # Refused or incomplete: the page again, with what the worker typed and why not.
+    return case_page(
         request,
-        lambda: actions.send_referral(
-            case,
-            receiver,
-            acting_user=request.user,
-            reason=form.cleaned_data["reason"],
-            services=list(form.cleaned_data["services"]),
-            deadline=form.cleaned_data["deadline"],
-        ),
-        success=_("Referral sent."),
+        _case_for_page(request, case.pk),
+        referral_form=form,
+        consent_missing=consent_missing,
     )
-    if sent:
-        for warning in sent.result.warning_messages():
-            messages.warning(request, warning)
-    return redirect("cases:detail", case_id=case.pk)
 
 
 @login_required
@@ -278,14 +327,28 @@ def case_note(request, case_id: int):
 
 @login_required
 def referral_detail(request, referral_id: int):
-    request.nav_section = "cases"
-    referral = get_scoped_or_404(
+    return referral_page(request, _referral_for_page(request, referral_id))
+
+
+def _referral_for_page(request, referral_id):
+    return get_scoped_or_404(
         Referral.objects.select_related(
-            "person", "from_organisation", "to_organisation", "from_case__category"
+            "person",
+            "from_organisation",
+            "to_organisation",
+            "from_case__category",
+            "sent_by",
+            "decided_by",
+            "completed_by",
         ),
         request.user,
         pk=referral_id,
     )
+
+
+def referral_page(request, referral, *, decline_reason: str = "", decline_error: str = ""):
+    """The referral; a refused decline comes back with the reason typed and why not."""
+    request.nav_section = "cases"
     org = scope_for(request.user).organisation_id
     view = present(referral.person, request.user)
     registry_actions.record_read(
@@ -295,6 +358,9 @@ def referral_detail(request, referral_id: int):
         "referral": referral,
         "view": view,
         "is_receiver": referral.to_organisation_id == org,
+        "is_sender": referral.from_organisation_id == org,
+        "decline_reason": decline_reason,
+        "decline_error": decline_error,
     }
     return render(request, "cases/referral.html", context)
 
@@ -313,13 +379,21 @@ def referral_decide(request, referral_id: int, decision: str):
         if accepted:
             return redirect("cases:detail", case_id=accepted.result.receiver_case_id)
     elif decision == "decline":
-        perform(
-            request,
-            lambda: actions.decline_referral(
-                referral, request.POST.get("reason", ""), acting_user=request.user
-            ),
-            success=_("Referral declined."),
-        )
+        reason = request.POST.get("reason", "")
+        try:
+            actions.decline_referral(referral, reason, acting_user=request.user)
+        except ValidationError as exc:
+            if "decline_reason" not in getattr(exc, "error_dict", {}):
+                # Decided meanwhile: the page shows how, the message says why not.
+                show_refusal(request, exc)
+                return redirect("cases:referral", referral_id=referral.pk)
+            return referral_page(
+                request,
+                _referral_for_page(request, referral.pk),
+                decline_reason=reason,
+                decline_error=refusal_text(exc),
+            )
+        messages.success(request, _("Referral declined."))
     elif decision == "complete":
         perform(
             request,
@@ -352,6 +426,17 @@ def overlap_list(request):
     alerts = (
         OverlapAlert.objects.restrict(request.user)
         .filter(resolved_at__isnull=True)
+        # What the reader may do with each alert, asked of the same scope inside the one
+        # query: a governing office sees the alert but neither coordinates it nor reads
+        # the conference of the organisations involved (their buttons would answer 404).
+        .annotate(
+            may_coordinate=Exists(
+                OverlapAlert.objects.restrict(request.user, CHANGE).filter(pk=OuterRef("pk"))
+            ),
+            conference_shown=Exists(
+                CaseConference.objects.restrict(request.user).filter(pk=OuterRef("conference_id"))
+            ),
+        )
         .select_related("person", "conference")
         .prefetch_related("organisations")
         .distinct()
@@ -383,9 +468,9 @@ def overlap_coordinate(request, alert_id: int):
 def conference_detail(request, conference_id: int):
     request.nav_section = "cases"
     conference = get_scoped_or_404(
-        CaseConference.objects.distinct().prefetch_related(
-            "organisations", "notes__author", "notes__organisation"
-        ),
+        CaseConference.objects.distinct()
+        .select_related("person", "started_by")
+        .prefetch_related("organisations", "notes__author", "notes__organisation"),
         request.user,
         pk=conference_id,
     )

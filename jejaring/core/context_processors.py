@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.scoping import scope_for
 
-# The sections of the product. Those without a url are still to come (later issues);
-# they are shown disabled so people see where the product is going.
+# The sections of the product, each with the page it opens (every one is built: the
+# menu announces nothing that is not there).
 SECTIONS = [
     ("home", _("Home"), "core:home"),
     ("registry", _("Registry"), "registry:list"),

@@ -70,7 +70,9 @@ class NotificationPolicy(ScopePolicy):
     def filter(self, scope, action):
         from django.db.models import Q
 
-        return Q(user_id=scope.user_id)
+        # A notification its user turned off in the app (kept only to be e-mailed) is
+        # not theirs to read here.
+        return Q(user_id=scope.user_id, in_app=True)
 
     filter_for_admin = filter
 
@@ -92,6 +94,13 @@ class Notification(models.Model):
         REFERRAL_WAITING = "referral_waiting", _("Referral waiting")
         PROPOSAL_OPEN = "proposal_open", _("Proposal awaiting your position")
         REGISTRATION_MATCH = "registration_match", _("Matching registration elsewhere")
+        REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted")
+        REFERRAL_DECLINED = "referral_declined", _("Referral declined")
+        OVERLAP_FOUND = "overlap_found", _("Overlapping handling found")
+        CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
+        IMPORT_FINISHED = "import_finished", _("Import finished")
+        IMPORT_FAILED = "import_failed", _("Import stopped")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"
@@ -104,6 +113,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
+    # What the user chose for this kind when it was sent (NotificationPreference): a row
+    # with in_app off exists only to be e-mailed, and one with by_email off is never mailed.
+    in_app = models.BooleanField(default=True)
+    by_email = models.BooleanField(default=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = NotificationPolicy()
@@ -118,6 +131,44 @@ class Notification(models.Model):
                 condition=~models.Q(dedupe_key=""),
                 name="core_notification_once_per_key",
             )
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class NotificationPreferencePolicy(ScopePolicy):
+    """Each user reads and changes their own choices only."""
+
+    def filter(self, scope, action):
+        from django.db.models import Q
+
+        return Q(user_id=scope.user_id)
+
+    filter_for_admin = filter
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear of one kind of notification: in the app, by e-mail,
+    both or neither. Only choices that differ from the defaults
+    (``core.notifications.DEFAULTS``) need a row."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Notification.Kind.choices)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    by_email = models.BooleanField(_("by e-mail"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = NotificationPreferencePolicy()
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_notification_pref_once")
         ]
 
     def __str__(self) -> str:

@@ -12,4 +12,9 @@ urlpatterns = [
         name="notification_open",
     ),
     path("notifikasi/baca/", notification_views.notification_read_all, name="notifications_read"),
+    path(
+        "notifikasi/pengaturan/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
 ]

@@ -5,19 +5,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from jejaring.network.models import Organisation, OrganisationStatus
+from jejaring.core import workspace
 
 
 @login_required
 def home(request):
+    """My work: what waits for the user, per role, each item one click from acting on
+    it (the queries are core.workspace's, through the scoping layer)."""
     request.nav_section = "home"
-    user = request.user
-    visible = Organisation.objects.restrict(user)
-    context = {
-        "organisation": user.organisation,
-        "organisation_count": visible.filter(status=OrganisationStatus.ACTIVE).count(),
-        "pending_count": visible.filter(status=OrganisationStatus.PENDING).count(),
-    }
+    work = workspace.build(request.user)  # first: it loads the user's organisation once
+    context = {"organisation": request.user.organisation, "work": work}
     return render(request, "core/home.html", context)
 
 

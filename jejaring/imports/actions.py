@@ -441,6 +441,7 @@ def _finish_import(job: ImportJob, plan, lease: Lease, acting_user) -> None:
         job.lease_owner, job.lease_expires_at = "", None
         job.save()
         audit.record(AuditAction.UPDATE, job, acting_user=acting_user, message="import done")
+        _tell_uploader(job, finished=True)
 
 
 def run_phase(job_id: int, phase: str) -> None:
@@ -471,6 +472,30 @@ def _fail(job: ImportJob, message: str, lease: Lease | None = None) -> None:
     else:
         ImportJob.objects.filter(pk=job.pk).update(status=status, failure=message)
     logger.warning("import %s stopped: %s", job.pk, message)
+    _tell_uploader(job, finished=False)
+
+
+def _tell_uploader(job: ImportJob, *, finished: bool) -> None:
+    """The uploader hears the import finished (with its counts) or stopped. The reason
+    it stopped is on the job's page, not in the notice: it can quote the file's cells."""
+    from django.urls import reverse
+
+    from jejaring.core.notifications import Kind, notify
+
+    if job.created_by is None:
+        return
+    counts = job.counts if finished else {}
+    notify(
+        [job.created_by],
+        Kind.IMPORT_FINISHED if finished else Kind.IMPORT_FAILED,
+        {
+            "job": job.pk,
+            "file": job.original_name,
+            **{k: counts.get(k, 0) for k in ("created", "linked", "review")},
+        },
+        url=reverse("imports:detail", args=[job.pk]),
+        key=f"import:{job.pk}:done" if finished else "",
+    )
 
 
 # The review queue ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from jejaring.registry import nik as nik_rules
+from jejaring.registry.models import Person
 from jejaring.registry.presenters import PersonView, audit_shown, present_many
 
 from . import linkage
@@ -111,11 +112,39 @@ class LinkedRow:
         return waterfall_parts(self.row.evidence)
 
 
+def linked_people(rows, user) -> dict[int, PersonView]:
+    """The people these imported rows went to, each as ``user`` may see them (the
+    registry's identity rule: masked where the identity is not theirs to see), keyed
+    by person id. A person out of the user's sight entirely is left out, so a page shows
+    neither a name nor a link that would answer 404. Two queries however many rows."""
+    wanted = {r.person_id for r in rows if r.person_id}
+    if not wanted:
+        return {}
+    people = Person.objects.restrict(user).filter(pk__in=wanted)
+    return {view.pk: view for view in present_many(people, user)}
+
+
+def audit_linked(views, *, acting_user, what: str, filters=()) -> None:
+    """A page that names the people rows went to is a read of them: one audit row."""
+    if views:
+        audit_shown(list(views), acting_user=acting_user, what=what, filters=filters)
+
+
 @dataclass
 class Pair:
     review: LinkReview
     record: PersonView
     candidate: PersonView
+
+    @property
+    def title(self) -> str:
+        """The pair in words, "Mochamad Riski dan Muhammad Rizki": both people by the
+        registry's identity rule (initials where the reader may not see who it is),
+        never their record numbers."""
+        return _("%(new)s and %(existing)s") % {
+            "new": self.record.name,
+            "existing": self.candidate.name,
+        }
 
     @property
     def identity(self) -> bool:

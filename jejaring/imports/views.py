@@ -31,10 +31,19 @@ from .forms import MappingForm, ReviewDecisionForm, UnusedColumnsForm, UploadFor
 from .models import ImportedRow, ImportJob, JobStatus, LinkReview, ReviewStatus, RowOutcome
 from .pipeline import rejected_rows
 from .policies import may_import
-from .review_pairs import LinkedRow, audit_pairs, nik_state, present_pairs
+from .review_pairs import (
+    LinkedRow,
+    audit_linked,
+    audit_pairs,
+    linked_people,
+    nik_state,
+    present_pairs,
+)
 
 PROBLEMS_PER_PAGE = 50
 ROWS_PER_PAGE = 50
+# The report names the people rows were linked to; the rows page lists every one.
+LINKED_SHOWN = 20
 
 
 def _require(request):
@@ -90,6 +99,8 @@ def _job(request, job_id, action="view"):
 def job_detail(request, job_id):
     job = _job(request, job_id)
     context = {"job": job, "outcomes": RowOutcome, "counts": job.exact_counts()}
+    if job.status == JobStatus.DONE and job.counts.get("linked"):
+        context["linked"] = _linked_rows(request, job)
     if job.status == JobStatus.MAPPING:
         context["mapping_form"] = MappingForm(headers=job.headers, mapping=job.mapping)
     elif job.status == JobStatus.CHECKED and job.unused_columns:
@@ -143,34 +154,72 @@ def _map_and_check(request, job, mapping):
     actions.start_check(job, acting_user=request.user)
 
 
+def _linked_rows(request, job) -> list[tuple[ImportedRow, object]]:
+    """The first rows linked to someone already registered, with that person as the
+    officer may see them (masked by the registry's rule), for the report."""
+    rows = list(
+        ImportedRow.objects.filter(job=job, outcome=RowOutcome.LINKED).order_by("row")[
+            :LINKED_SHOWN
+        ]
+    )
+    people = linked_people(rows, request.user)
+    audit_linked(people.values(), acting_user=request.user, what="import report")
+    return [(r, people.get(r.person_id)) for r in rows]
+
+
 @login_required
 def job_rows(request, job_id):
-    """Every row of the file and what became of it, filterable by outcome. Person ids
-    only, no names: the list itself reads no identity."""
+    """Every row of the file and what became of it, filterable by outcome, with the
+    person each row went to as the officer may see them (names masked by the registry's
+    rule); the people a page names are one audit row."""
     job = _job(request, job_id)
     rows = ImportedRow.objects.filter(job=job).order_by("row")
     context = listing(request, rows, ImportedRowFilter, per_page=ROWS_PER_PAGE)
     # A bad outcome in the link lists every row (the filter ignores it).
     outcome = chosen(context, "outcome")
+    page = context["page_obj"]
+    people = linked_people(page.object_list, request.user)
+    audit_linked(
+        people.values(),
+        acting_user=request.user,
+        what="import rows",
+        filters=["outcome"] if outcome else [],
+    )
+    shown = [(r, people.get(r.person_id)) for r in page.object_list]
     return render(
         request,
         "imports/rows.html",
-        {**context, "job": job, "outcome": outcome, "outcomes": RowOutcome.choices},
+        {
+            **context,
+            "job": job,
+            "outcome": outcome,
+            "outcomes": RowOutcome.choices,
+            "shown": shown,
+        },
     )
 
 
 @login_required
 def job_row(request, job_id, row):
     """Why one row went to the person it went to: the match weight and the waterfall
-    under the job's model. Person ids only, as on the rows page."""
+    under the job's model, and that person as the officer may see them."""
     job = _job(request, job_id)
     # Through the job, which the scoping layer already let this user see.
     found = get_object_or_404(ImportedRow, job=job, row=row)
     linked = LinkedRow(found)
+    person = linked_people([found], request.user).get(found.person_id)
+    if person is not None:
+        record_read(person.person, acting_user=request.user, masked=not person.identity)
     return render(
         request,
         "imports/row.html",
-        {"job": job, "found": found, "pair": linked, "parts": linked.parts()},
+        {
+            "job": job,
+            "found": found,
+            "pair": linked,
+            "parts": linked.parts(),
+            "person": person,
+        },
     )
 
 
@@ -296,8 +345,8 @@ def review_detail(request, review_id):
     record, candidate = pair.record, pair.candidate
     for view in (record, candidate):
         record_read(view.person, acting_user=request.user, masked=not view.identity)
+    # The names come first on the page, each a link to the person (registry/review.html).
     rows = [
-        (_("Name"), record.name, candidate.name),
         (_("NIK"), nik_state(record)[1], nik_state(candidate)[1]),
         # Through the presenter: a masked record shows no sex (it can narrow a protected
         # child down), like everywhere else.

@@ -5,7 +5,7 @@ from jejaring.core.forms import NativeDateInput
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodeField
 
-from .models import PERSON_FIELDS, Person, VerificationStatus
+from .models import PERSON_FIELDS, Person, PersonAlias, PersonRelation, VerificationStatus
 
 # Rendered apart from the other fields, next to the NIK's error (registry/form.html).
 UNVERIFIED_NIK_CHOICE = ("keep_unverified_nik", "nik_unverified_reason")
@@ -118,3 +118,22 @@ class PersonCategoryForm(forms.Form):
     category = forms.ModelChoiceField(queryset=PmksCategory.objects.active(), label=_("Category"))
     status = forms.ChoiceField(choices=VerificationStatus.choices, label=_("Verification"))
     end_date = forms.DateField(label=_("Until"), required=False, widget=NativeDateInput())
+
+
+# The person page's small forms: drawn with labels and ids of their own (several forms
+# share the page). Their views hand the posted values to the action, which judges them.
+class AliasForm(forms.Form):
+    name = forms.CharField(label=_("Other name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of name"), choices=PersonAlias.Kind.choices, initial=PersonAlias.Kind.ALIAS
+    )
+
+
+class RelativeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Relation"), choices=PersonRelation.Kind.choices)
+    relative = forms.CharField(
+        label=_("Record number of the relative"),
+        help_text=_('Shown as "Record number" on the relative\'s page in the registry.'),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

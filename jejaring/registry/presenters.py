@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jejaring.accounts.roles import NIK_LIST_READERS, NIK_READERS
@@ -66,7 +67,8 @@ class PersonView:
             return "—"
         if not self.identity or p.birth_date_precision == "year":
             return str(p.birth_date.year)
-        text = p.birth_date.strftime("%d-%m-%Y")
+        # In the reader's language's format (Indonesian: 12-03-2014), as templates show dates.
+        text = date_format(p.birth_date, "SHORT_DATE_FORMAT")
         return text if p.birth_date_precision == "exact" else _("about %(date)s") % {"date": text}
 
     @property

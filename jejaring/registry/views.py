@@ -20,12 +20,17 @@ from jejaring.core.pages import list_template, perform
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
 
 from . import actions
+from . import nik as nik_rules
 from .filters import PersonFilter
-from .forms import NikReplaceForm, PersonCategoryForm, PersonForm
-from .models import Person, PersonAlias, PersonMerge, PersonRelation
+from .forms import AliasForm, NikReplaceForm, PersonCategoryForm, PersonForm, RelativeForm
+from .models import Person, PersonAlias, PersonMerge
 from .presenters import audit_shown, present, present_many
 
 PAGE_SIZE = 25
+# What a search that found nobody typed, kept for the registration form it offers. In the
+# session (server side), not in the link: a name or NIK must never land in a URL.
+PREFILL_KEY = "registry_search_prefill"
+FROM_SEARCH = "pencarian"
 
 
 def _detail_url(person) -> str:
@@ -70,17 +75,42 @@ def person_list(request):
     page_obj = Paginator(results, PAGE_SIZE).get_page(data.get("page"))
     people = present_many(page_obj.object_list, request.user)
     audit_shown(people, acting_user=request.user, what="list", filters=search)
+    may_register = _may_register(request.user)
+    searched = bool(search.get("q", "").strip())
+    if searched and may_register and not people:
+        _remember_search(request, search["q"])
     context = {
         "filterset": filterset,
         "page_obj": page_obj,
         "people": people,
         # Handed to the export form as hidden fields: posted, never in a URL.
         "search_fields": sorted(search.items()),
-        "may_register": _may_register(request.user),
+        "may_register": may_register,
+        "searched": searched,
     }
     return render(
         request, list_template(request, "registry/list.html", "registry/_results.html"), context
     )
+
+
+def _remember_search(request, typed: str) -> None:
+    """Keep what a search that found nobody typed, for the registration form its empty
+    state offers: digits as the NIK, anything else as the name."""
+    typed = " ".join(typed.split())[:200]
+    digits = nik_rules.clean_number(typed)
+    if digits.isascii() and digits.isdigit():
+        request.session[PREFILL_KEY] = {"nik": digits[:30]}
+    else:
+        request.session[PREFILL_KEY] = {"full_name": typed}
+
+
+def _prefill(request) -> dict:
+    """The empty search's words, once, when the form is opened from its button
+    (``?dari=pencarian``; the button at the top of the registry starts empty)."""
+    remembered = request.session.pop(PREFILL_KEY, None)
+    if request.GET.get("dari") != FROM_SEARCH or not isinstance(remembered, dict):
+        return {}
+    return {k: v for k, v in remembered.items() if k in ("full_name", "nik") and v}
 
 
 def _candidate_views(candidates, user):
@@ -98,7 +128,8 @@ def person_create(request):
     request.nav_section = "registry"
     if not _may_register(request.user):
         raise PermissionDenied(_("Your account cannot register people."))
-    form = PersonForm(request.POST or None)
+    initial = _prefill(request) if request.method == "GET" else None
+    form = PersonForm(request.POST or None, initial=initial)
     candidates = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,12 +172,20 @@ def person_detail(request, person_id: int):
     )
     view = present(person, request.user)
     actions.record_read(person, acting_user=request.user, masked=not view.identity)
-    merges = PersonMerge.objects.filter(survivor=person).select_related("merged")
+    merges = list(PersonMerge.objects.filter(survivor=person).select_related("merged"))
+    # The records merged into this one, and the one it was merged into, by name (masked
+    # by the same rule), not by number.
+    others = present_many(
+        [m.merged for m in merges] + ([person.merged_into] if person.merged_into else []),
+        request.user,
+    )
+    merged_into = others.pop() if person.merged_into else None
     context = {
         "view": view,
         "person": person,
         "may_change": can(request.user, CHANGE, person),
-        "merges": merges,
+        "merges": list(zip(merges, others, strict=True)),
+        "merged_into": merged_into,
         # Cases, services and referrals across the network, as far as the user may see.
         "timeline": person_timeline(person, request.user) if view.identity else [],
         "cases": Case.objects.restrict(request.user)
@@ -154,14 +193,15 @@ def person_detail(request, person_id: int):
         .select_related("organisation", "category"),
         "consents": person.consents.all(),
         "relatives": _relatives(person, request.user) if view.identity else [],
-        "relation_kinds": PersonRelation.Kind.choices,
-        # Its own ids: the page holds other forms.
+        # Each form its own ids: the page holds several, and two have a "category".
         "nik_replace_form": NikReplaceForm(
             initial={"version": person.version}, auto_id="nik-replace-%s"
         ),
-        "category_form": PersonCategoryForm(),
-        "open_case_form": OpenCaseForm(),
-        "consent_form": ConsentForm(),
+        "alias_form": AliasForm(auto_id="alias-%s"),
+        "relative_form": RelativeForm(auto_id="relative-%s"),
+        "category_form": PersonCategoryForm(auto_id="category-%s"),
+        "open_case_form": OpenCaseForm(auto_id="open-case-%s"),
+        "consent_form": ConsentForm(auto_id="consent-%s"),
     }
     return render(request, "registry/detail.html", context)
 
@@ -440,6 +480,8 @@ def category_set(request, person_id: int):
 @require_POST
 def alias_add(request, person_id: int):
     person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    # The action judges the name and its kind (AliasForm only draws the fields), so its
+    # refusal is the one message, whichever way the name came.
     perform(
         request,
         lambda: actions.add_alias(

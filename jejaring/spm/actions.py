@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jejaring.audit import log as audit
@@ -101,7 +102,7 @@ def derive_target(
         acting_user=acting_user,
         source=TargetSource.DERIVED,
         source_note=_("verified people in the registry on %(date)s")
-        % {"date": reference_date.strftime("%d-%m-%Y")},
+        % {"date": date_format(reference_date, "SHORT_DATE_FORMAT")},
     )
 
 

@@ -168,7 +168,7 @@ def report(request, code: str, year: Year):
 
     region, _kind = _named(request, region=code)
     actions.check_year(year)
-    data = report_data(region, year)
+    data = report_data(region, year, request.user)
     notes = data["notes"]
     return {
         "region": region.code,

@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from jejaring.regions.models import Region, RegionLevel
 
-from .models import AchievementCount, SpmServiceType, Target
+from .models import AchievementCount, SpmLevel, SpmServiceType, Target
 
 
 @dataclass
@@ -126,14 +126,42 @@ def breakdown(
     return total, rows
 
 
-def region_summary(region: Region | None, year: int, quarter: int = 4) -> list[tuple]:
-    """(service type, cell) for every active type, for one region and year."""
-    types = list(SpmServiceType.objects.filter(is_active=True).select_related("spm_group"))
+def spm_level(region: Region | None) -> str | None:
+    """The SPM level a region answers for: a province its provincial service types
+    (inside institutions), a regency or city — and the districts and villages in it —
+    the regency/city ones. ``None`` (the whole country) answers for every type."""
+    if region is None:
+        return None
+    return SpmLevel.PROVINCE if region.level == RegionLevel.PROVINCE else SpmLevel.REGENCY
+
+
+def region_summary(
+    region: Region | None, year: int, quarter: int = 4, *, own_level: bool = False
+) -> list[tuple]:
+    """(service type, cell) for every active type, for one region and year; with
+    ``own_level`` only the types of the region's own level (a regency's report lists
+    no province-only type)."""
+    types = SpmServiceType.objects.filter(is_active=True).select_related("spm_group")
+    level = spm_level(region) if own_level else None
+    if level is not None:
+        types = types.filter(level=level)
+    types = list(types)
     code = region.code if region else ""
     got = served([code], year, [t.pk for t in types], quarter)
     aims = targets([code], year, [t.pk for t in types])
     name = region.name if region else "Indonesia"
     return [(t, Cell(code, name, aims.get((code, t.pk)), got.get((code, t.pk), 0))) for t in types]
+
+
+def targeted_types(region: Region | None, year: int, types: list[SpmServiceType]) -> list:
+    """The types, of those given, with a target in the region and year (its own or its
+    regions' sum): the ones worth opening a dashboard on. Types of the region's own
+    level come first, each group in the given order."""
+    code = region.code if region else ""
+    aims = targets([code], year, [t.pk for t in types])
+    found = [t for t in types if aims.get((code, t.pk)) is not None]
+    level = spm_level(region)
+    return sorted(found, key=lambda t: level is not None and t.level != level)
 
 
 def trend(region: Region | None, service_type: SpmServiceType, years: list[int]) -> list[Cell]:

@@ -309,7 +309,7 @@ def test_forum_meets_decides_commits_and_health_reflects_it(
         {
             # 50 × meetings 1 / (365 ÷ 30 = 12.17) + 50 × sectors present 2 / 3 (Dinas
             # Sosial and Dukcapil are government, the LKSA civil society) = 4.11 + 33.33 → 37.
-            "face_to_face": ("37", ["1 / 12", "2.0 / 3"]),
+            "face_to_face": ("37", ["1 / 12", "2,0 / 3"]),
             # 60 × fulfilled 1 / due 1 + 40 × members present 3 / invited 3 = 100.
             "commitment": ("100", ["1 / 1", "3 / 3"]),
             # 60 × consensus 1 / decisions 1 + 20 × mission 1/1 + 20 × problem 0/1 = 80.

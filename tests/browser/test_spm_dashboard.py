@@ -60,7 +60,7 @@ def test_dashboard_drill_down_and_excel_report(page: Page, network: str, tmp_pat
 
     total, _rows = figures.breakdown(pekanbaru, YEAR, kind)
     assert total.served > 0, "the demo should have served children in Pekanbaru in 2025"
-    footer = table.locator("tfoot tr th")
+    footer = table.locator("tfoot tr td")
     expect(footer.nth(0)).to_have_text(pekanbaru.name)
     expect(footer.nth(1)).to_have_text(str(total.target))
     expect(footer.nth(2)).to_have_text(str(total.served))

@@ -591,6 +591,11 @@ NOT_DECLARED = {
     "audit.AuditSubject": "an index of audit rows, never shown on its own",
     "collaboration.ForumMembership": "a part of its forum, shown on the forum's page",
     "collaboration.IntermediateOutcome": "a part of its forum, shown on the forum's page",
+    "core.NotificationPreference": (
+        "the caller's own settings, no id in any URL: the page and GET/PUT "
+        "/api/v1/notifications/preferences read and write only the caller's "
+        "(tests/test_notifications_loops.py)"
+    ),
 }
 
 assert len({d.name for d in DECLARATIONS}) == len(DECLARATIONS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 SURVEY_WEIGHT = 0.3
@@ -53,7 +54,10 @@ class Share:
             denominator = getattr(figures, denominator)
         if numerator is None:
             return None, "—"
-        evidence = f"{numerator:.{self.numerator_places}f} / {denominator:.0f}"
+        # In the reader's number format (Indonesian: "2,5 / 3"), like the points beside it.
+        evidence = (
+            f"{number_format(numerator, self.numerator_places)} / {number_format(denominator, 0)}"
+        )
         return _ratio(numerator, denominator), evidence
 
 

@@ -2,6 +2,7 @@
 form, action, redirect."""
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,6 +54,24 @@ MOVE_LABELS = {
     AgreementState.NEGOTIATION: _lazy("Open negotiation"),
     AgreementState.AWAITING_SIGNATURES: _lazy("Send for signature"),
 }
+
+# The notes the system writes on an agreement's history (actions/agreements.py) are
+# stored in English; the page shows them in the reader's language. A note a person
+# typed (a reason for a move or a termination) is shown as typed.
+SYSTEM_NOTES = {
+    "all parties signed": _lazy("all parties signed"),
+    "end date passed": _lazy("end date passed"),
+}
+RENEWED_BY = re.compile(r"renewed by #(\d+)")
+
+
+def shown_note(note: str) -> str:
+    if note in SYSTEM_NOTES:
+        return str(SYSTEM_NOTES[note])
+    renewed = RENEWED_BY.fullmatch(note)
+    if renewed:
+        return _("renewed by agreement #%(n)s") % {"n": renewed[1]}
+    return note
 
 
 @login_required
@@ -137,10 +156,14 @@ def agreement_detail(request, agreement_id: int):
         return _save_obligations(request, agreement)
     org_id = scope_for(request.user).organisation_id
     parties = list(agreement.parties.all())
+    events = list(agreement.events.all())
+    for event in events:
+        event.shown_note = shown_note(event.note)
     own_party = next((p for p in parties if p.organisation_id == org_id), None)
     context = {
         "agreement": agreement,
         "parties": parties,
+        "events": events,
         "own_party": own_party,
         "may_change": may_change,
         "editable": may_change and agreement.state in EDITABLE,

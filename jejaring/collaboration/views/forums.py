@@ -119,12 +119,14 @@ def forum_detail(request, forum_id: int):
         "planned": MeetingState.PLANNED,
     }
     if may_change:
+        # One page, several forms with fields of the same name: each its own ids, so that
+        # every label points at its own field (the names, which the posts read, stay).
         context.update(
-            member_form=MemberAddForm(forum=forum, user=request.user),
-            coordinator_form=CoordinatorForm(forum=forum),
-            rule_form=GroundRuleForm(),
-            goal_form=GoalForm(),
-            outcome_form=OutcomeForm(forum=forum),
+            member_form=MemberAddForm(forum=forum, user=request.user, auto_id="member-%s"),
+            coordinator_form=CoordinatorForm(forum=forum, auto_id="coordinator-%s"),
+            rule_form=GroundRuleForm(auto_id="rule-%s"),
+            goal_form=GoalForm(auto_id="goal-%s"),
+            outcome_form=OutcomeForm(forum=forum, auto_id="outcome-%s"),
         )
     return render(request, "collaboration/forum_detail.html", context)
 

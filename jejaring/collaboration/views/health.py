@@ -90,10 +90,15 @@ def graph(request):
     request.nav_section = "collaboration"
     from jejaring.network.models import Sector
 
+    # The table of pairs is the page; the drawing loads on request (graph.js).
     return render(
         request,
         "collaboration/graph.html",
-        {"levels": integration_levels.LEVELS, "sectors": Sector.choices},
+        {
+            "pairs": integration_levels.pair_levels(request.user),
+            "levels": integration_levels.LEVELS,
+            "sectors": Sector.choices,
+        },
     )
 
 

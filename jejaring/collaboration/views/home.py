@@ -60,5 +60,7 @@ def index(request):
         "board": BoardPost.objects.restrict(user)
         .filter(state=PostState.OPEN)
         .select_related("organisation")[:6],
+        # Starting a forum, drafting an agreement, posting: for a user who acts for one.
+        "may_create": organisation is not None,
     }
     return render(request, "collaboration/index.html", context)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jejaring.accounts.actions import issue_token
 from jejaring.accounts.models import User
@@ -9,13 +10,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--name", default="command line", help="A label for the token.")
+        parser.add_argument("--name", default=_("command line"), help="A label for the token.")
 
     def handle(self, *args, username: str, name: str, **options):
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist as exc:
-            raise CommandError(f"No user named {username!r}.") from exc
+            raise CommandError(_("No user named %(username)s.") % {"username": username}) from exc
         if not user.is_active:
-            raise CommandError(f"User {username!r} is disabled; no token issued.")
+            raise CommandError(
+                _("User %(username)s is disabled; no token issued.") % {"username": username}
+            )
         self.stdout.write(issue_token(user, name=name, acting_user=None))

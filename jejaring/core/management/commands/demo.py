@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jejaring.core.demo import DEMO_PASSWORD, USERS, DemoError, create_demo_network
 
@@ -12,11 +13,15 @@ class Command(BaseCommand):
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Demo network: {created['organisations']} organisations and "
-            f"{created['users']} users and {created['people']} people created "
-            "(existing ones kept)."
+            _(
+                "Demo network: %(organisations)d organisations, %(users)d users and "
+                "%(people)d people created (existing ones kept)."
+            )
+            % created
         )
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
+        )
         for username, _first, _last, org_code, roles in USERS:
             self.stdout.write(
                 f"  {username:<24} {', '.join(str(r.label) for r in roles)} — {org_code}"

@@ -1,4 +1,4 @@
-// The collaboration network graph, drawn with the locally served Cytoscape.js.
+// The collaboration network graph, drawn with the locally served Cytoscape.js on request.
 (function () {
   "use strict";
   var SECTOR_COLOURS = {
@@ -78,11 +78,49 @@
     window.jejaringGraph = cy;
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  // Cytoscape (about 430 KB) is not part of the page: the table above is. The library
+  // loads only when the person presses "Show the graph", after the page's content.
+  function loadLibrary(src, done, failed) {
+    if (typeof cytoscape !== "undefined") { done(); return; }
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = done;
+    script.onerror = failed;
+    document.head.appendChild(script);
+  }
+
+  function show(button) {
     var container = document.getElementById("network-graph");
-    if (!container || typeof cytoscape === "undefined") { return; }
-    fetch(container.dataset.src, { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (data) { draw(container, data); });
+    var view = document.getElementById("graph-view");
+    var status = document.getElementById("graph-status");
+    if (!container || !view) { return; }
+    function failed() {
+      status.textContent = button.dataset.failed || "";
+      button.disabled = false;
+    }
+    button.disabled = true;
+    status.textContent = button.dataset.loading || "";
+    loadLibrary(button.dataset.library, function () {
+      fetch(container.dataset.src, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (data) {
+          // Drawn once visible: the layout needs the container's size.
+          view.hidden = false;
+          button.hidden = true;
+          status.textContent = "";
+          draw(container, data);
+          // The button is gone: keyboard focus goes to what it showed.
+          view.setAttribute("tabindex", "-1");
+          view.focus();
+        })
+        .catch(failed);
+    }, failed);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.getElementById("show-graph");
+    if (!button) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () { show(button); });
   });
 })();
