@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 # from var/static, the product's own error pages), except: a secret generated into
 # var/secret_key on the first run (mode 0600, reused after), the local host as ALLOWED_HOSTS,
 # plain-HTTP cookies, and e-mail printed to the console (the worker's go to var/worker.log).
-# benchmarks/page_weight.py and tests/test_platform_serving.py read RUN_ENV from `make -n run`.
+# benchmarks/_serving.py (the benchmarks' and tests' server) reads RUN_ENV from `make -n run`.
 SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 # The addresses the server answers to (e.g. RUN_HOSTS=192.168.1.10 with HOST=0.0.0.0:8000).
 RUN_HOSTS ?= $(firstword $(subst :, ,$(HOST))),localhost
@@ -35,15 +35,16 @@ $(SECRET_KEY_FILE):
 setup: $(STAMP) $(SECRET_KEY_FILE)
 	$(RUN_ENV) $(BIN)/jejaring setup --demo
 
-# The background worker (django-tasks, database backend) runs beside the server and
-# stops with it. `jejaring worker` is `db_worker` after recovering the imports a killed
+# The production server, gunicorn (`jejaring serve`, jejaring/gunicorn_conf.py: workers from
+# the cores, WEB_CONCURRENCY to override), with the background worker (django-tasks,
+# database backend) beside it; the worker stops with it. `jejaring worker` is `db_worker` after recovering the imports a killed
 # worker left behind (docs/imports.md).
 run: setup
 	@mkdir -p var
 	@echo "Serving Jejaring on http://$(HOST)/ — stop with Ctrl+C"
 	$(RUN_ENV) $(BIN)/jejaring worker --no-startup-delay > var/worker.log 2>&1 & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(RUN_ENV) $(BIN)/jejaring runserver $(HOST)
+	  $(RUN_ENV) $(BIN)/jejaring serve --bind $(HOST)
 
 # The suite on every CPU (pytest-xdist; PYTEST_WORKERS=0 runs it in one process). The test
 # databases and their demo are reused while the demo's sources are unchanged, and tests

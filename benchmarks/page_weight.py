@@ -1,10 +1,10 @@
 """First-load weight of every main page, served as `make run` serves them (issue 14).
 
 Starts the product with the environment of `make run` (read from the Makefile's own recipe:
-DEBUG off, hashed and gzip-compressed static files collected and served by WhiteNoise; the
-lock has no gunicorn, so Django's runserver), logs in as ``data.pekanbaru`` through the
-login form in a real Chromium, and opens each main page in a fresh browser context (an
-empty cache: what a first visit costs). Counts the bytes transferred — response headers
+DEBUG off, hashed and gzip-compressed static files collected and served by WhiteNoise,
+gunicorn through `jejaring serve`; benchmarks/_serving.py), logs in as ``data.pekanbaru``
+through the login form in a real Chromium, and opens each main page in a fresh browser
+context (an empty cache: what a first visit costs). Counts the bytes transferred — response headers
 plus the encoded body, as the browser's network panel does — of the HTML, CSS, JavaScript,
 images and anything else the page fetched until the network went quiet, and prints the
 table in Markdown for docs/performance.md.
@@ -13,28 +13,21 @@ table in Markdown for docs/performance.md.
     .venv/bin/python benchmarks/page_weight.py
     .venv/bin/python benchmarks/page_weight.py --slow   # also: seconds at 400 kbit/s
 
-The helpers (``production_server``, ``first_load``) are used by tests/browser/test_page_weight.py
-and tests/test_platform_serving.py, so the figures and the tests measure the same thing.
+``first_load`` is used by tests/browser/test_page_weight.py and the server
+(``_serving.production_server``) by the tests too, so the figures and the tests measure the
+same thing.
 """
 
 import argparse
-import contextlib
 import os
-import re
-import shlex
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _serving import make_run_environment, production_server
+
 ROOT = Path(__file__).resolve().parents[1]
-JEJARING = ROOT / ".venv" / "bin" / "jejaring"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 USERNAME = "data.pekanbaru"
@@ -45,79 +38,7 @@ SLOW_LINK = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8
              "uploadThroughput": 200_000 / 8}  # fmt: skip
 
 PASSED_ON = ("DATABASE_URL", "SECRET_KEY_FILE", "STATIC_ROOT")
-ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=")
 KINDS = {"document": "HTML", "stylesheet": "CSS", "script": "JS", "image": "images"}
-
-
-def make_run_environment(host: str = "127.0.0.1:8000") -> dict[str, str]:
-    """The variables `make run` sets for the server: NAME=value words in front of the
-    `jejaring runserver` line of its recipe (`make -n` prints the recipe, runs nothing)."""
-    recipe = subprocess.run(  # noqa: S603 — make, on our own Makefile
-        ["make", "-n", "-s", "run", f"HOST={host}"],  # noqa: S607
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    for line in recipe.splitlines():
-        if "jejaring runserver" in line:
-            words = shlex.split(line.split(";")[-1])
-            return dict(word.split("=", 1) for word in words if ASSIGNMENT.match(word))
-    raise RuntimeError("`make -n run` has no `jejaring runserver` line")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310 — local
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer within {timeout} s:\n{log.read_text()}")
-
-
-@contextlib.contextmanager
-def production_server(**overrides: str) -> Iterator[str]:
-    """Serve the product as `make run` does, on a free port; yields its base URL.
-
-    The environment is only what `make run` sets (plus PATH and HOME), with ``overrides``
-    on top (e.g. DATABASE_URL, SECRET_KEY_FILE, STATIC_ROOT): nothing of the caller's own
-    settings — a test process's DJANGO_SETTINGS_MODULE and SECRET_KEY — leaks in. The
-    static files are collected first, as `jejaring setup` does.
-    """
-    port = _free_port()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/")}
-    env |= make_run_environment(f"127.0.0.1:{port}") | overrides
-    with tempfile.TemporaryDirectory(prefix="jejaring-serve-") as tmp:
-        log = Path(tmp, "server.log")
-        collected = subprocess.run(  # noqa: S603 — our own entry point
-            [str(JEJARING), "collectstatic", "--noinput", "--verbosity", "0"],
-            env=env, cwd=ROOT, capture_output=True, text=True,
-        )  # fmt: skip
-        if collected.returncode:
-            raise RuntimeError(f"collectstatic failed:\n{collected.stderr}")
-        with log.open("w") as out:
-            process = subprocess.Popen(  # noqa: S603 — our own entry point
-                [str(JEJARING), "runserver", "--noreload", f"127.0.0.1:{port}"],
-                env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, process, log)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @dataclass

@@ -22,6 +22,8 @@ LOCALE_DIR = PACKAGE_DIR / "locale"
 # The product's language (settings.LANGUAGE_CODE); the command line has no request to ask.
 CLI_LANGUAGE = "id"
 EXIT_CONFIGURATION = 2
+# The commands that answer HTTP, and so need ALLOWED_HOSTS when DEBUG is off.
+SERVERS = (["runserver"], ["serve"])
 
 
 def gettext_noop(message: str) -> str:
@@ -98,7 +100,7 @@ def _check_configuration(argv: list[str]) -> None:
     from django.conf import settings
 
     settings.INSTALLED_APPS  # noqa: B018 — loading the settings module is the check
-    if argv[:1] == ["runserver"] and not settings.DEBUG and not settings.ALLOWED_HOSTS:
+    if argv[:1] in SERVERS and not settings.DEBUG and not settings.ALLOWED_HOSTS:
         raise ConfigurationMissing(ALLOWED_HOSTS_MISSING)
 
 

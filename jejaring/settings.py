@@ -147,6 +147,11 @@ except ValueError as exc:
     raise ConfigurationMissing(
         gettext_noop("DATABASE_URL cannot be used: %(reason)s"), reason=str(exc)
     ) from exc
+# Each gunicorn (sync) worker keeps its connection for CONN_MAX_AGE seconds instead of
+# opening one per request (a few ms of PostgreSQL's fork and authentication each). The
+# health check, once per request that reuses it, means a restarted database costs each
+# worker a reconnect instead of one failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page server read while an import writes; busy timeout avoids
     # "database is locked" under the few concurrent writers SQLite sees here.
@@ -274,12 +279,22 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "jejaring@localhost")
+# The office's mail relay; the password may come from EMAIL_HOST_PASSWORD_FILE like any secret.
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 # Where the app is reached, for links in e-mails (notifications).
 SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 # Background work (django-tasks): the database backend by default, processed by
 # `jejaring worker`. TASK_BACKEND may name another backend (e.g. a Redis-backed one).
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
+# /readyz fails when no worker wrote its heartbeat (every 30 s) within this many seconds.
+READY_WORKER_WITHIN = int(env("READY_WORKER_WITHIN", "120"))
 # For the Redis-backed worker (django-tasks-rq, see docs/imports.md): the queue's address.
 if env("REDIS_URL", ""):
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "")}}

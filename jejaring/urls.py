@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from jejaring.accounts.views import admin_login
 from jejaring.core.api import api
-from jejaring.core.views import healthz
+from jejaring.core.views import healthz, readyz
 
 urlpatterns = [
     path("", include("jejaring.core.urls")),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     # Before the admin's own login: anonymous visitors never see the admin's page.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -154,6 +154,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     _test_database["demo"] = f"{how} in {time.monotonic() - started:.1f} s"
 
 
+@pytest.fixture(scope="module")
+def served(django_db_setup, tmp_path_factory):
+    """The product served as `make run` serves it (`jejaring serve`, gunicorn, DEBUG off) on
+    the test database, from another process; yields its base URL (tests/serving.py). It
+    sees only committed data: build what it should show in a transactional test."""
+    from tests.serving import serve_test_database
+
+    with serve_test_database(tmp_path_factory.mktemp("served")) as url:
+        yield url
+
+
 def pytest_terminal_summary(terminalreporter):
     if "demo" in _test_database:  # not under xdist: each worker has its own database
         terminalreporter.write_line(f"Demo network: {_test_database['demo']}")

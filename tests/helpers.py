@@ -57,3 +57,31 @@ def run_queued_tasks() -> None:
         result.task.call(*queued.args, **queued.kwargs)
         result.set_successful(None)
     run_on_commit()
+
+
+def django_twin(widget):
+    """The same widget as Django's own class: it renders through the templates of the
+    configured renderer (TemplatesSetting), our overrides included."""
+    twin = widget.__class__.__mro__[1](attrs=widget.attrs)
+    twin.choices = widget.choices
+    twin.is_required = widget.is_required
+    twin.allow_multiple_selected = widget.allow_multiple_selected
+    return twin
+
+
+def count_fast_widgets_rendering_as_djangos(forms) -> int:
+    """Render every fast choice widget of ``forms`` both ways and assert the markup is the
+    same; returns how many were compared (so a test can say how many it expects)."""
+    from jejaring.core.widgets import FastCheckboxSelectMultiple, FastSelect
+
+    compared = 0
+    for form in forms:
+        for field in form.visible_fields():
+            widget = field.field.widget
+            if not isinstance(widget, FastSelect | FastCheckboxSelectMultiple):
+                continue
+            compared += 1
+            fast = str(field)
+            field.field.widget = django_twin(widget)
+            assert fast == str(field), (type(form).__name__, field.name)
+    return compared

@@ -462,7 +462,8 @@ def test_a_filter_that_finds_nothing_offers_to_clear_it(as_user):
 
 # --- 8. names, not ids, and Indonesian dates -------------------------------------------
 
-INDONESIAN_DATETIME = re.compile(r"(?<!\d)\d{2}-\d{2}-\d{4} \d{2}\.\d{2}(?!\d)")
+# The hour has no leading zero before 10 ("3.02"), as Indonesian writes it (formats/id).
+INDONESIAN_DATETIME = re.compile(r"(?<!\d)\d{2}-\d{2}-\d{4} \d{1,2}\.\d{2}(?!\d)")
 
 
 def test_the_referral_page_names_people_and_organisations_with_indonesian_dates(as_user):

@@ -1,10 +1,11 @@
 """The demo behaves like production (issue 14, point 10) and its pages stay light (point 9).
 
 Served as `make run` serves it — the environment read from the Makefile's own recipe, the
-real `jejaring` entry point in a child process, on the test database — the product shows
-its own Indonesian error pages, hashed static files with long cache headers, a favicon;
-every `jejaring` command explains a missing configuration in one translated line; the
-set-up speaks Indonesian from the first run.
+real `jejaring serve` (gunicorn) in a child process, on the test database (the ``served``
+fixture, tests/conftest.py) — the product shows its own Indonesian error pages, hashed
+static files with long cache headers, a favicon; every `jejaring` command explains a
+missing configuration in one translated line; the set-up speaks Indonesian from the first
+run.
 """
 
 import os
@@ -12,7 +13,6 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,19 +22,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client, override_settings
 from django.utils import formats, translation
 
 from jejaring.accounts.models import User
 from jejaring.registry.models import Person
 from tests.conftest import build_network
+from tests.serving import make_run_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 JEJARING = ROOT / ".venv" / "bin" / "jejaring"
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from page_weight import make_run_environment, production_server  # noqa: E402
 
 HASHED_CSS = re.compile(r'href="(/static/jejaring/jejaring\.[0-9a-f]{12}\.css)"')
 FOREVER = "max-age=315360000, public, immutable"
@@ -51,21 +48,6 @@ def run_jejaring(*args: str, env: dict[str, str], timeout: float = 60, cwd=ROOT)
         [str(JEJARING), *args], env=env, cwd=cwd, capture_output=True, text=True,
         timeout=timeout,
     )  # fmt: skip
-
-
-def database_url() -> str:
-    """The test database, for a server in another process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        name = str(db["NAME"])
-        if "memory" in name or not Path(name).exists():
-            pytest.skip("the SQLite test database is in memory: another session holds the file")
-        return f"sqlite:///{Path(name).resolve()}"
-    password = urllib.parse.quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{db.get('USER') or ''}{':' + password if password else ''}"
-    return (
-        f"postgres://{auth}@{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    )
 
 
 def get(url: str, *, cookie: str = "", encoding: str = "") -> tuple[int, dict, bytes]:
@@ -114,22 +96,6 @@ def test_the_secret_is_generated_once_private_and_reused(tmp_path):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     make_secret()
     assert key_file.read_text().strip() == first
-
-
-@pytest.fixture(scope="module")
-def served(django_db_setup, tmp_path_factory):
-    """The product served as `make run` serves it, on the test database. It signs with the
-    test settings' key, so a session made here is valid there."""
-    tmp = tmp_path_factory.mktemp("served")
-    key_file = tmp / "secret_key"
-    key_file.write_text(settings.SECRET_KEY)
-    with production_server(
-        DATABASE_URL=database_url(),
-        SECRET_KEY_FILE=str(key_file),
-        STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
-    ) as url:
-        yield url
 
 
 @pytest.fixture

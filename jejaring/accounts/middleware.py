@@ -1,7 +1,7 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-ALLOWED_PREFIXES = ("/static/", "/i18n/", "/healthz", "/api/")
+ALLOWED_PREFIXES = ("/static/", "/i18n/", "/healthz", "/readyz", "/api/")
 
 
 class PasswordChangeRequiredMiddleware:

@@ -478,6 +478,11 @@ class PresentedPage:
     def count(self) -> int:
         return self.queryset.count()
 
+    def bounded_count(self, limit: int) -> int:
+        from jejaring.core.paging import bounded_count
+
+        return bounded_count(self.queryset, limit)
+
     def __len__(self) -> int:
         return self.count()
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.scoping import VIEW_IDENTITY, scope_for
+from jejaring.core.widgets import FastSelect
 from jejaring.network.models import Organisation
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.filters import RegionCodeFilter
@@ -33,7 +34,7 @@ def _organisation_id(request):
 class CaseFilter(django_filters.FilterSet):
     person = django_filters.NumberFilter(field_name="person_id", label=_("Person (id)"))
     state = django_filters.ChoiceFilter(
-        choices=CaseState.choices, label=_("State"), empty_label=_("All")
+        choices=CaseState.choices, label=_("State"), empty_label=_("All"), widget=FastSelect
     )
     mine = django_filters.BooleanFilter(
         method="assigned_to_me", label=_("Only my cases"), widget=forms.CheckboxInput

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jejaring.core import clock
 from jejaring.core.forms import NativeDateInput
+from jejaring.core.widgets import FastCheckboxSelectMultiple, FastSelect
 from jejaring.reference.models import PmksCategory
 
 from .models import (
@@ -15,14 +16,32 @@ from .models import (
 )
 
 
+def offer(form: forms.Form, service_types) -> forms.Form:
+    """Offer service types the page already fetched (the case page shows three forms
+    over the same active rows: one query instead of three). Display only: a posted
+    form still validates against the field's own queryset."""
+    if service_types is not None:
+        for field in form.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is ServiceType:
+                choices = field.iterator(field)
+                field.choices = [
+                    *([("", field.empty_label)] if field.empty_label is not None else []),
+                    *(choices.choice(row) for row in service_types),
+                ]
+    return form
+
+
 class OpenCaseForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=PmksCategory.objects.active(), label=_("Category"))
+    category = forms.ModelChoiceField(
+        queryset=PmksCategory.objects.active(), label=_("Category"), widget=FastSelect
+    )
     state = forms.ChoiceField(
         choices=[
             (CaseState.REGISTERED, CaseState.REGISTERED.label),
             (CaseState.REPORTED, CaseState.REPORTED.label),
         ],
         label=_("Starts as"),
+        widget=FastSelect,
     )
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -44,12 +63,13 @@ class TransitionForm(forms.Form):
     The closing reason is asked for only when the case is being closed (the page hides
     the field for other states; without that, its hint says so)."""
 
-    state = StateField(choices=CaseState.choices, label=_("Move to"))
+    state = StateField(choices=CaseState.choices, label=_("Move to"), widget=FastSelect)
     closing_reason = forms.ChoiceField(
         choices=[("", "—"), *ClosingReason.choices],
         required=False,
         label=_("Closing reason"),
         help_text=_("Only when the case is closed."),
+        widget=FastSelect,
     )
     note = forms.CharField(required=False, label=_("Note"))
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -68,13 +88,15 @@ class TransitionForm(forms.Form):
 class NeedsForm(forms.Form):
     needs = forms.ModelMultipleChoiceField(
         queryset=ServiceType.objects.active(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxSelectMultiple,
         label=_("Services needed"),
     )
 
 
 class ServiceForm(forms.Form):
-    service_type = forms.ModelChoiceField(queryset=ServiceType.objects.active(), label=_("Service"))
+    service_type = forms.ModelChoiceField(
+        queryset=ServiceType.objects.active(), label=_("Service"), widget=FastSelect
+    )
     delivered_on = forms.DateField(
         label=_("Date"), initial=clock.localdate, widget=NativeDateInput()
     )
@@ -97,14 +119,16 @@ class ReferralForm(forms.Form):
         queryset=ServiceType.objects.active(),
         required=False,
         label=_("Services asked for"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxSelectMultiple,
     )
     deadline = forms.DateField(label=_("Respond by"), required=False, widget=NativeDateInput())
 
 
 class ConsentForm(forms.Form):
     given_by_name = forms.CharField(label=_("Given by (name)"))
-    given_by = forms.ChoiceField(choices=Consent.Giver.choices, label=_("Relation"))
+    given_by = forms.ChoiceField(
+        choices=Consent.Giver.choices, label=_("Relation"), widget=FastSelect
+    )
     scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 2}))
     given_on = forms.DateField(
         label=_("Date given"),

@@ -24,8 +24,8 @@ def handling_through_cases(scope: Scope) -> Q:
     from .models import OPEN_REFERRAL_STATES, Case, Referral
 
     org = scope.organisation_id
-    return Q(pk__in=Case.objects.filter(organisation_id=org).values("person_id")) | Q(
-        pk__in=Referral.objects.filter(
+    return Q(pk__in_subquery=Case.objects.filter(organisation_id=org).values("person_id")) | Q(
+        pk__in_subquery=Referral.objects.filter(
             to_organisation_id=org, state__in=OPEN_REFERRAL_STATES
         ).values("person_id")
     )

@@ -33,8 +33,11 @@ def _at(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
-def person_timeline(person, user) -> list[Event]:
-    cases = Case.objects.restrict(user).filter(person=person)
+def person_timeline(person, user, cases=None) -> list[Event]:
+    """``cases``: the person's cases as ``user`` may see them, if the caller restricted
+    them already (the person page lists them too); restricted here otherwise."""
+    if cases is None:
+        cases = Case.objects.restrict(user).filter(person=person)
     events: list[Event] = []
     transitions = CaseTransition.objects.filter(case__in=cases).select_related(
         "case__organisation", "case__category"

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,13 +21,25 @@ from jejaring.registry.presenters import present, present_many
 
 from . import actions
 from .filters import CaseFilter, OverlapFilter, ReferralFilter
-from .forms import ConsentForm, NeedsForm, OpenCaseForm, ReferralForm, ServiceForm, TransitionForm
+from .forms import (
+    ConsentForm,
+    NeedsForm,
+    OpenCaseForm,
+    ReferralForm,
+    ServiceForm,
+    TransitionForm,
+    offer,
+)
 from .models import (
     Case,
     CaseAttachment,
     CaseConference,
+    CaseNote,
+    CaseTransition,
     OverlapAlert,
     Referral,
+    Service,
+    ServiceType,
     next_states,
 )
 from .overlap import request_refresh
@@ -131,14 +143,16 @@ def case_detail(request, case_id: int):
 
 def _case_for_page(request, case_id):
     return get_scoped_or_404(
+        # One query per list, each joined to what it shows (a prefetch "a__b" costs a
+        # second query and per-row querysets); person__region for the suggestions.
         Case.objects.select_related(
-            "person", "organisation", "category", "assigned_worker"
+            "person__region", "organisation", "category", "assigned_worker"
         ).prefetch_related(
             "needs",
-            "transitions__by",
-            "services__service_type",
-            "referrals_out__to_organisation",
-            "notes__author",
+            Prefetch("transitions", CaseTransition.objects.select_related("by")),
+            Prefetch("services", Service.objects.select_related("service_type")),
+            Prefetch("referrals_out", Referral.objects.select_related("to_organisation")),
+            Prefetch("notes", CaseNote.objects.select_related("author")),
         ),
         request.user,
         pk=case_id,
@@ -153,14 +167,16 @@ def case_page(request, case, *, transition_form=None, referral_form=None, consen
     view = present(case.person, request.user)
     registry_actions.record_read(case.person, acting_user=request.user, masked=not view.identity)
     posted = referral_form.data if referral_form is not None else {}
+    # The three forms offer the same active service types: fetched once.
+    service_types = list(ServiceType.objects.active()) if may_change and case.is_open else None
     context = {
         "case": case,
         "view": view,
         "may_change": may_change,
         "transition_form": transition_form or TransitionForm(case=case),
-        "needs_form": NeedsForm(initial={"needs": case.needs.all()}),
-        "service_form": ServiceForm(),
-        "referral_form": referral_form or ReferralForm(),
+        "needs_form": offer(NeedsForm(initial={"needs": case.needs.all()}), service_types),
+        "service_form": offer(ServiceForm(), service_types),
+        "referral_form": offer(referral_form or ReferralForm(), service_types),
         # Which receiver the refused referral named, to check it again.
         "chosen_suggested": posted.get("to_organisation_suggested", ""),
         "chosen_other": posted.get("to_organisation_other", ""),

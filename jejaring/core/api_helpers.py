@@ -11,15 +11,58 @@ Two kinds of "not found", each said one way everywhere:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import model_serializer
 
+from . import paging
 from .filtering import filtered
+from .paging import COUNT_LIMIT, bounded_count
 from .scoping import VIEW, get_scoped_or_404, scope_for
 
-# Every API list pages the same way: ?limit=&offset=, answering {"items", "count"}.
-paged = paginate(LimitOffsetPagination)
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """?limit=&offset=, answering {"items", "count"}; the count stops at COUNT_LIMIT
+    (core.paging), and past it the answer adds ``"count_capped": true``."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description=f"How many match, counted up to {COUNT_LIMIT:,}")
+        count_capped: bool = Field(
+            False,
+            description=f"Present (true) only when more than {COUNT_LIMIT:,} match: "
+            "``count`` is then the limit, and later pages are still served",
+        )
+
+        @model_serializer(mode="wrap")
+        def _capped_only_when_true(self, handler):
+            data = handler(self)
+            if not data.get("count_capped"):
+                data.pop("count_capped", None)
+            return data
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        items = list(queryset[offset : offset + limit])
+        if len(items) < limit and (items or not offset):
+            # A short page is the last one: the count is known without counting (a
+            # search's match runs once, not twice).
+            counted = offset + len(items)
+        else:
+            counted = bounded_count(queryset, paging.COUNT_LIMIT)
+        return {
+            "items": items,
+            "count": min(counted, paging.COUNT_LIMIT),
+            "count_capped": counted > paging.COUNT_LIMIT,
+        }
+
+
+# Every API list pages the same way.
+paged = paginate(BoundedLimitOffsetPagination)
 
 
 def acting_organisation(request):
@@ -55,6 +98,9 @@ class PeoplePage:
 
     def count(self):
         return self.queryset.count()
+
+    def bounded_count(self, limit: int) -> int:
+        return bounded_count(self.queryset, limit)
 
     def __len__(self):
         return self.count()

@@ -173,3 +173,24 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker process (`jejaring worker`) saying it is alive: written when it
+    starts and every HEARTBEAT_SECONDS after, one row per worker updated in place. /readyz
+    reads the newest; rows of workers gone for a day are pruned by the live ones.
+
+    Operational data only: a host name and a process id, nothing about people. Real
+    time (``timezone.now``), not ``clock``: it says when the process last ran."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

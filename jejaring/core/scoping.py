@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Field, Prefetch, Q
+from django.db.models.lookups import In
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -109,6 +110,30 @@ def prefixed(condition: Q, prefix: str) -> Q:
             key, value = child
             clone.children.append((f"{prefix}{key}", value))
     return clone
+
+
+class InSubquery(In):
+    """``Q(pk__in_subquery=queryset)``: ``pk__in`` for the small id sets a policy ORs
+    into a big table's filter ("people with a case at my organisation").
+
+    PostgreSQL plans ``id IN (subquery)`` inside an OR as a hashed subplan: it cannot use
+    an index, and is guessed to keep half of the rows. A partner seeing twenty of a
+    million people then waited two seconds while a list walked the whole name index.
+    ``id = ANY(ARRAY(subquery))`` runs the subquery once, first, and the OR becomes a
+    bitmap of index scans. Other databases get the plain ``IN``.
+    """
+
+    lookup_name = "in_subquery"
+
+    def as_postgresql(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
+
+
+Field.register_lookup(InSubquery)
 
 
 class ScopePolicy:

@@ -119,6 +119,18 @@ class Figure:
     count: int
     label: str
     url: str  # "" when no page lists what is counted
+    # The count stopped at core.paging.COUNT_LIMIT: there are more ("10000+").
+    capped: bool = False
+
+    @classmethod
+    def bounded(cls, queryset, label: str, url: str) -> Figure:
+        """A figure over a table that can hold millions (the registry): counted up to
+        the limit, so the home page never counts a province's people one by one."""
+        from . import paging
+
+        counted = paging.bounded_count(queryset)
+        limit = paging.COUNT_LIMIT
+        return cls(min(counted, limit), label, url, capped=counted > limit)
 
 
 @dataclass
@@ -646,8 +658,8 @@ def _region_figures(user, scope) -> list[Figure]:
 
     code = scope.jurisdiction_code
     return [
-        Figure(
-            Person.objects.restrict(user).count(),
+        Figure.bounded(
+            Person.objects.restrict(user),
             _("people registered in the region"),
             reverse("registry:list"),
         ),

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.scoping import region_subtree
+from jejaring.core.widgets import FastSelect
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.filters import RegionCodeFilter
 
@@ -16,15 +17,19 @@ class OrganisationFilter(django_filters.FilterSet):
         to_field_name="code",
         label=_("Type"),
         empty_label=_("All"),
+        widget=FastSelect,
     )
     sector = django_filters.ChoiceFilter(
-        choices=Sector.choices, label=_("Sector"), empty_label=_("All")
+        choices=Sector.choices, label=_("Sector"), empty_label=_("All"), widget=FastSelect
     )
     level = django_filters.ChoiceFilter(
-        choices=OrganisationLevel.choices, label=_("Level"), empty_label=_("All")
+        choices=OrganisationLevel.choices, label=_("Level"), empty_label=_("All"), widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        choices=OrganisationStatus.choices, label=_("Status"), empty_label=_("All")
+        choices=OrganisationStatus.choices,
+        label=_("Status"),
+        empty_label=_("All"),
+        widget=FastSelect,
     )
     region = RegionCodeFilter(method="in_region", label=_("Region (code)"))
     category = django_filters.ModelChoiceFilter(
@@ -33,6 +38,7 @@ class OrganisationFilter(django_filters.FilterSet):
         method="handles_category",
         label=_("PMKS category"),
         empty_label=_("All"),
+        widget=FastSelect,
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from jejaring.core.api_helpers import (
     scoped_or_404,
 )
 from jejaring.core.files import serve_file
+from jejaring.core.paging import LateJoined, bounded_count
 from jejaring.core.schema_types import Name, ShortText
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY
 from jejaring.reference.models import PmksCategory
@@ -23,7 +24,7 @@ from jejaring.reference.models import PmksCategory
 from . import actions
 from .filters import PersonFilter
 from .models import BirthDatePrecision, Person, PersonMerge, Sex, VerificationStatus
-from .presenters import audit_shown, present, present_many
+from .presenters import audit_shown, categories_prefetch, present, present_many
 
 router = Router(tags=["registry"])
 
@@ -122,15 +123,17 @@ def _resolve(inputs: Inputs, data: dict) -> dict:
 
 def _detail_queryset():
     return Person.objects.select_related("region", "region__parent").prefetch_related(
-        "categories__category", "aliases"
+        categories_prefetch(), "aliases"
     )
 
 
 def _search(request, filters: PersonQuery, what: str):
-    queryset = actions.living(_detail_queryset().restrict(request.auth)).order_by("name_key", "id")
+    queryset = actions.living(Person.objects.restrict(request.auth)).order_by("name_key", "id")
     people = filtered_list(request, PersonFilter, queryset, filters)
+    # Regions, categories and aliases are loaded for the page shown only.
+    page = LateJoined(people, _detail_queryset().restrict(request.auth))
     return _PresentedQuerySet(
-        people, request.auth, what=what, filters=filters.dict(exclude_none=True)
+        page, request.auth, what=what, filters=filters.dict(exclude_none=True)
     )
 
 
@@ -161,6 +164,9 @@ class _PresentedQuerySet:
 
     def count(self):
         return self.queryset.count()
+
+    def bounded_count(self, limit: int) -> int:
+        return bounded_count(self.queryset, limit)
 
     def __len__(self):
         return self.count()

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.scoping import VIEW_IDENTITY, region_subtree
+from jejaring.core.widgets import FastSelect
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.filters import RegionCodeFilter
 from jejaring.regions.models import RegionLevel
@@ -26,12 +27,14 @@ class PersonFilter(django_filters.FilterSet):
         method="holds_category",
         label=_("PMKS category"),
         empty_label=_("All"),
+        widget=FastSelect,
     )
     has_nik = django_filters.BooleanFilter(method="by_nik_status", label=_("Has a NIK"))
     nik_status = django_filters.ChoiceFilter(
         method="by_nik_verification",
         label=_("NIK status"),
         empty_label=_("All"),
+        widget=FastSelect,
         choices=[
             ("verified", _("NIK verified")),
             ("unverified", _("NIK not yet verified")),
@@ -42,6 +45,7 @@ class PersonFilter(django_filters.FilterSet):
         method="by_case_state",
         label=_("Case status"),
         empty_label=_("All"),
+        widget=FastSelect,
         choices=[
             ("open", _("Has an open case")),
             ("none", _("No case")),

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.forms import NativeDateInput
+from jejaring.core.widgets import FastCheckboxSelectMultiple, FastSelect
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodeField
 
@@ -31,7 +32,7 @@ class PersonForm(forms.ModelForm):
     categories = forms.ModelMultipleChoiceField(
         queryset=PmksCategory.objects.active(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxSelectMultiple,
         label=_("PMKS categories"),
     )
     aliases = forms.CharField(
@@ -115,8 +116,12 @@ class NikReplaceForm(forms.Form):
 
 
 class PersonCategoryForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=PmksCategory.objects.active(), label=_("Category"))
-    status = forms.ChoiceField(choices=VerificationStatus.choices, label=_("Verification"))
+    category = forms.ModelChoiceField(
+        queryset=PmksCategory.objects.active(), label=_("Category"), widget=FastSelect
+    )
+    status = forms.ChoiceField(
+        choices=VerificationStatus.choices, label=_("Verification"), widget=FastSelect
+    )
     end_date = forms.DateField(label=_("Until"), required=False, widget=NativeDateInput())
 
 
@@ -125,12 +130,17 @@ class PersonCategoryForm(forms.Form):
 class AliasForm(forms.Form):
     name = forms.CharField(label=_("Other name"), max_length=200)
     kind = forms.ChoiceField(
-        label=_("Kind of name"), choices=PersonAlias.Kind.choices, initial=PersonAlias.Kind.ALIAS
+        label=_("Kind of name"),
+        choices=PersonAlias.Kind.choices,
+        initial=PersonAlias.Kind.ALIAS,
+        widget=FastSelect,
     )
 
 
 class RelativeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Relation"), choices=PersonRelation.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Relation"), choices=PersonRelation.Kind.choices, widget=FastSelect
+    )
     relative = forms.CharField(
         label=_("Record number of the relative"),
         help_text=_('Shown as "Record number" on the relative\'s page in the registry.'),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from jejaring.audit import log as audit
 from jejaring.core.scoping import VIEW_IDENTITY, scope_for
 
 from . import nik as nik_rules
-from .models import Person
+from .models import Person, PersonCategory
 
 
 def initials(name: str) -> str:
@@ -131,6 +132,12 @@ class PersonView:
         return data
 
 
+def categories_prefetch() -> Prefetch:
+    """A person's categories with the category each names, in one query instead of the
+    two ``prefetch_related("categories__category")`` runs."""
+    return Prefetch("categories", queryset=PersonCategory.objects.select_related("category"))
+
+
 def present_many(people, user, *, full_nik_allowed: bool = False) -> list[PersonView]:
     """Views of several people with one query for who may see whose identity.
 
@@ -138,6 +145,8 @@ def present_many(people, user, *, full_nik_allowed: bool = False) -> list[Person
     ``full_nik_allowed`` is for a single record's page, where NIK_READERS see it.
     """
     people = list(people)
+    if not people:  # most pages: no merged records, no relatives; no queryset to build
+        return []
     visible = set(
         Person.objects.restrict(user, VIEW_IDENTITY)
         .filter(pk__in=[p.pk for p in people])

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,14 +16,16 @@ from jejaring.cases.timeline import person_timeline
 from jejaring.core.exports import csv_writer
 from jejaring.core.files import serve_file
 from jejaring.core.pages import list_template, perform
+from jejaring.core.paging import BoundedPaginator, LateJoined
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
+from jejaring.reference.models import PmksCategory
 
 from . import actions
 from . import nik as nik_rules
 from .filters import PersonFilter
 from .forms import AliasForm, NikReplaceForm, PersonCategoryForm, PersonForm, RelativeForm
 from .models import Person, PersonAlias, PersonMerge
-from .presenters import audit_shown, present, present_many
+from .presenters import audit_shown, categories_prefetch, present, present_many
 
 PAGE_SIZE = 25
 # What a search that found nobody typed, kept for the registration form it offers. In the
@@ -54,13 +55,17 @@ def _search_data(request) -> dict:
 
 
 def _people(request, search: dict):
-    """People the user may see, filtered by the search; with the filterset."""
-    queryset = actions.living(
-        Person.objects.restrict(request.user).select_related("region", "region__parent")
-    ).prefetch_related("categories__category")
+    """People the user may see, filtered by the search; with the filterset. Their
+    regions and categories are loaded for the page shown only (LateJoined)."""
+    queryset = actions.living(Person.objects.restrict(request.user))
     filterset = PersonFilter(search or None, queryset=queryset, request=request)
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    return results.order_by("name_key", "id"), filterset
+    details = (
+        Person.objects.restrict(request.user)
+        .select_related("region", "region__parent")
+        .prefetch_related(categories_prefetch())
+    )
+    return LateJoined(results.order_by("name_key", "id"), details), filterset
 
 
 @login_required
@@ -72,7 +77,7 @@ def person_list(request):
     # Not core.pages.paged, which reads the page from the query string: the search is
     # posted (names stay out of URLs), and its page number with it.
     data = request.POST if request.method == "POST" else request.GET
-    page_obj = Paginator(results, PAGE_SIZE).get_page(data.get("page"))
+    page_obj = BoundedPaginator(results, PAGE_SIZE).get_page(data.get("page"))
     people = present_many(page_obj.object_list, request.user)
     audit_shown(people, acting_user=request.user, what="list", filters=search)
     may_register = _may_register(request.user)
@@ -165,7 +170,7 @@ def person_detail(request, person_id: int):
     request.nav_section = "registry"
     person = get_scoped_or_404(
         Person.objects.select_related("region", "registered_by", "merged_into").prefetch_related(
-            "categories__category", "aliases"
+            categories_prefetch(), "aliases"
         ),
         request.user,
         pk=person_id,
@@ -180,17 +185,27 @@ def person_detail(request, person_id: int):
         request.user,
     )
     merged_into = others.pop() if person.merged_into else None
+    may_change = can(request.user, CHANGE, person)
+    category_form = PersonCategoryForm(auto_id="category-%s")
+    open_case_form = OpenCaseForm(auto_id="open-case-%s")
+    if may_change and view.identity and not person.is_merged:
+        # Both forms are shown and offer the same active categories: one query, not two.
+        _offer_categories(PmksCategory.objects.active(), category_form, open_case_form)
+    # Restricted once: the page lists these cases and the timeline reads their history.
+    cases = (
+        Case.objects.restrict(request.user)
+        .filter(person=person)
+        .select_related("organisation", "category")
+    )
     context = {
         "view": view,
         "person": person,
-        "may_change": can(request.user, CHANGE, person),
+        "may_change": may_change,
         "merges": list(zip(merges, others, strict=True)),
         "merged_into": merged_into,
         # Cases, services and referrals across the network, as far as the user may see.
-        "timeline": person_timeline(person, request.user) if view.identity else [],
-        "cases": Case.objects.restrict(request.user)
-        .filter(person=person)
-        .select_related("organisation", "category"),
+        "timeline": person_timeline(person, request.user, cases) if view.identity else [],
+        "cases": cases,
         "consents": person.consents.all(),
         "relatives": _relatives(person, request.user) if view.identity else [],
         # Each form its own ids: the page holds several, and two have a "category".
@@ -199,11 +214,24 @@ def person_detail(request, person_id: int):
         ),
         "alias_form": AliasForm(auto_id="alias-%s"),
         "relative_form": RelativeForm(auto_id="relative-%s"),
-        "category_form": PersonCategoryForm(auto_id="category-%s"),
-        "open_case_form": OpenCaseForm(auto_id="open-case-%s"),
+        "category_form": category_form,
+        "open_case_form": open_case_form,
         "consent_form": ConsentForm(auto_id="consent-%s"),
     }
     return render(request, "registry/detail.html", context)
+
+
+def _offer_categories(categories, *forms) -> None:
+    """Offer the category rows fetched once to each form's category field. Display only:
+    a posted form still validates against its field's own queryset."""
+    rows = list(categories)
+    for form in forms:
+        field = form.fields["category"]
+        choices = field.iterator(field)
+        field.choices = [
+            *([("", field.empty_label)] if field.empty_label is not None else []),
+            *(choices.choice(row) for row in rows),
+        ]
 
 
 def _relatives(person, user):

@@ -59,14 +59,30 @@ def served(codes: list[str], year: int, type_ids: list[int], quarter: int = 4) -
     return {(r["region_code"], r["service_type_id"]): r["n"] for r in rows}
 
 
-def targets(codes: list[str], year: int, type_ids: list[int]) -> dict:
+def target_rows(year: int, type_ids: list[int] | None = None) -> list[tuple]:
+    """A year's (region code, type id, target) rows, of the given types or all: what
+    targets() reads. A page that asks for several figures of one year fetches them once
+    and passes them on (``rows=``), instead of one query per figure."""
+    query = Target.objects.filter(year=year)
+    if type_ids is not None:
+        query = query.filter(service_type_id__in=type_ids)
+    # No ORDER BY: the rows are looked up and summed, never shown in order.
+    return list(query.order_by().values_list("region_id", "service_type_id", "target"))
+
+
+def targets(
+    codes: list[str], year: int, type_ids: list[int], *, rows: list[tuple] | None = None
+) -> dict:
     """(region code, type id) → target: the region's own, else the sum of its children's,
-    else of its grandchildren's, else None. One query: a year's targets are few."""
-    rows = list(
-        Target.objects.filter(year=year, service_type_id__in=type_ids).values_list(
-            "region_id", "service_type_id", "target"
-        )
-    )
+    else of its grandchildren's, else None. One query (none with ``rows`` from
+    target_rows() for the year, which may hold other types too): a year's targets are few."""
+    if rows is None:
+        rows = target_rows(year, type_ids)
+    return _targets_from(rows, codes, type_ids)
+
+
+def _targets_from(rows: list[tuple], codes: list[str], type_ids: list[int]) -> dict:
+    """targets() for one year's (region, type, target) rows."""
     explicit = {(code, type_id): n for code, type_id, n in rows}
     result = {}
     for code in codes:
@@ -90,7 +106,12 @@ def targets(codes: list[str], year: int, type_ids: list[int]) -> dict:
 
 
 def breakdown(
-    parent: Region | None, year: int, service_type: SpmServiceType, quarter: int = 4
+    parent: Region | None,
+    year: int,
+    service_type: SpmServiceType,
+    quarter: int = 4,
+    *,
+    target_rows: list[tuple] | None = None,
 ) -> tuple[Cell, list[Cell]]:
     """The parent's total and one row per child region, plus people served in the
     parent but not located in any child (so the rows always add up to the total)."""
@@ -102,7 +123,7 @@ def breakdown(
     parent_code = parent.code if parent else ""
     codes = [parent_code, *(c.code for c in children)]
     got = served(codes, year, [service_type.pk], quarter)
-    aims = targets(codes, year, [service_type.pk])
+    aims = targets(codes, year, [service_type.pk], rows=target_rows)
     rows = [
         Cell(
             c.code,
@@ -136,46 +157,76 @@ def spm_level(region: Region | None) -> str | None:
 
 
 def region_summary(
-    region: Region | None, year: int, quarter: int = 4, *, own_level: bool = False
+    region: Region | None,
+    year: int,
+    quarter: int = 4,
+    *,
+    own_level: bool = False,
+    target_rows: list[tuple] | None = None,
+    active_types: list[SpmServiceType] | None = None,
 ) -> list[tuple]:
     """(service type, cell) for every active type, for one region and year; with
     ``own_level`` only the types of the region's own level (a regency's report lists
-    no province-only type)."""
-    types = SpmServiceType.objects.filter(is_active=True).select_related("spm_group")
+    no province-only type). ``active_types``: the active types in their order, when the
+    caller has fetched them already (with their groups)."""
     level = spm_level(region) if own_level else None
-    if level is not None:
-        types = types.filter(level=level)
-    types = list(types)
+    if active_types is not None:
+        types = [t for t in active_types if level is None or t.level == level]
+    else:
+        types = SpmServiceType.objects.filter(is_active=True).select_related("spm_group")
+        if level is not None:
+            types = types.filter(level=level)
+        types = list(types)
     code = region.code if region else ""
     got = served([code], year, [t.pk for t in types], quarter)
-    aims = targets([code], year, [t.pk for t in types])
+    aims = targets([code], year, [t.pk for t in types], rows=target_rows)
     name = region.name if region else "Indonesia"
     return [(t, Cell(code, name, aims.get((code, t.pk)), got.get((code, t.pk), 0))) for t in types]
 
 
-def targeted_types(region: Region | None, year: int, types: list[SpmServiceType]) -> list:
+def targeted_types(
+    region: Region | None,
+    year: int,
+    types: list[SpmServiceType],
+    *,
+    target_rows: list[tuple] | None = None,
+) -> list:
     """The types, of those given, with a target in the region and year (its own or its
     regions' sum): the ones worth opening a dashboard on. Types of the region's own
     level come first, each group in the given order."""
     code = region.code if region else ""
-    aims = targets([code], year, [t.pk for t in types])
+    aims = targets([code], year, [t.pk for t in types], rows=target_rows)
     found = [t for t in types if aims.get((code, t.pk)) is not None]
     level = spm_level(region)
     return sorted(found, key=lambda t: level is not None and t.level != level)
 
 
 def trend(region: Region | None, service_type: SpmServiceType, years: list[int]) -> list[Cell]:
+    """One cell per year: the same figures as served() and targets(), in two queries for
+    all the years rather than two per year."""
     code = region.code if region else ""
+    served_by_year = dict(
+        AchievementCount.objects.filter(
+            region_code=code, year__in=years, service_type_id=service_type.pk, quarter__lte=4
+        )
+        .values("year")
+        .annotate(n=Sum("served"))
+        .values_list("year", "n")
+    )
+    rows_by_year: dict[int, list[tuple]] = {year: [] for year in years}
+    for year, *row in Target.objects.filter(
+        year__in=years, service_type_id=service_type.pk
+    ).values_list("year", "region_id", "service_type_id", "target"):
+        rows_by_year[year].append(tuple(row))
     out = []
     for year in years:
-        got = served([code], year, [service_type.pk])
-        aims = targets([code], year, [service_type.pk])
+        aims = _targets_from(rows_by_year[year], [code], [service_type.pk])
         out.append(
             Cell(
                 code,
                 str(year),
                 aims.get((code, service_type.pk)),
-                got.get((code, service_type.pk), 0),
+                served_by_year.get(year) or 0,
             )
         )
     return out
@@ -189,15 +240,34 @@ class NeedLine:
     amount: int | None
 
 
-def needs(region: Region | None, year: int, service_type: SpmServiceType) -> list[NeedLine]:
-    """Planning step: people still to serve × each basic service × its unit cost."""
-    from .models import SpmStandard, UnitCost
+def standard_for(service_type: SpmServiceType, year: int):
+    """The minimum standard in force for the type in the year (None before the first)."""
+    from .models import SpmStandard
 
-    standard = (
+    return (
         SpmStandard.objects.filter(service_type=service_type, valid_from__lte=year)
         .order_by("-valid_from")
         .first()
     )
+
+
+# "Not given": look the standard up (None is a real answer: no standard yet).
+UNKNOWN = object()
+
+
+def needs(
+    region: Region | None,
+    year: int,
+    service_type: SpmServiceType,
+    *,
+    target_rows: list[tuple] | None = None,
+    standard=UNKNOWN,
+) -> list[NeedLine]:
+    """Planning step: people still to serve × each basic service × its unit cost."""
+    from .models import UnitCost
+
+    if standard is UNKNOWN:
+        standard = standard_for(service_type, year)
     if standard is None:
         return []
     code = region.code if region else ""
@@ -205,7 +275,7 @@ def needs(region: Region | None, year: int, service_type: SpmServiceType) -> lis
         Cell(
             code,
             "",
-            targets([code], year, [service_type.pk]).get((code, service_type.pk)),
+            targets([code], year, [service_type.pk], rows=target_rows).get((code, service_type.pk)),
             served([code], year, [service_type.pk]).get((code, service_type.pk), 0),
         ).gap
         or 0
@@ -240,7 +310,13 @@ def service_breakdown(region: Region, year: int, service_type: SpmServiceType) -
 
 
 def gap_people(
-    region: Region | None, year: int, service_type: SpmServiceType, user, limit: int = 50
+    region: Region | None,
+    year: int,
+    service_type: SpmServiceType,
+    user,
+    limit: int = 50,
+    *,
+    standard=UNKNOWN,
 ) -> list[tuple]:
     """People who received some but not all of what the standard asks, with the basic
     services they still lack — only those the user may see, masked as usual."""
@@ -248,13 +324,10 @@ def gap_people(
     from jejaring.registry.models import Person
     from jejaring.registry.presenters import present_many
 
-    from .models import PersonAchievement, SpmStandard
+    from .models import PersonAchievement
 
-    standard = (
-        SpmStandard.objects.filter(service_type=service_type, valid_from__lte=year)
-        .order_by("-valid_from")
-        .first()
-    )
+    if standard is UNKNOWN:
+        standard = standard_for(service_type, year)
     if standard is None:
         return []
     standings = PersonAchievement.objects.filter(

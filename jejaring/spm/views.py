@@ -52,18 +52,19 @@ def home_region(user) -> Region | None:
     return Region.objects.filter(code=".".join(code.split(".")[:2])).first()
 
 
-def _choices(request, default_region=lambda: None):
+def _choices(request, default_region=lambda: None, *, target_rows=None):
     """Year, service type, region and quarter from the query string, with safe defaults:
     this year; ``default_region()`` unless ``region`` is given (``region=`` is the whole
-    country); the first service type with a target there."""
+    country); the first service type with a target there. ``target_rows``: the year's
+    targets when the page has fetched them already (figures.target_rows)."""
     year = _year(request)
-    types = list(SpmServiceType.objects.filter(is_active=True))
+    types = list(SpmServiceType.objects.filter(is_active=True).select_related("spm_group"))
     if "region" in request.GET:
         code = request.GET["region"]
         region = Region.objects.filter(code=code).first() if code else None
     else:
         region = default_region()
-    kind = _kind(request, region, year, types)
+    kind = _kind(request, region, year, types, target_rows=target_rows)
     try:
         quarter = min(max(int(request.GET.get("quarter", 4)), 1), 4)
     except ValueError:
@@ -71,20 +72,20 @@ def _choices(request, default_region=lambda: None):
     return year, kind, region, quarter, types
 
 
-def _kind(request, region, year: int, types: list):
+def _kind(request, region, year: int, types: list, *, target_rows=None):
     chosen = next((t for t in types if t.code == request.GET.get("type")), None)
     if chosen is not None or not types:
         return chosen
-    targeted = figures.targeted_types(region, year, types)
+    targeted = figures.targeted_types(region, year, types, target_rows=target_rows)
     if targeted:
         return targeted[0]
     level = figures.spm_level(region)
     return next((t for t in types if level is None or t.level == level), types[0])
 
 
-def _split_types(region, year: int, types: list) -> tuple[list, list]:
+def _split_types(region, year: int, types: list, *, target_rows=None) -> tuple[list, list]:
     """The service types with a target in the region and year, and the others."""
-    targeted = figures.targeted_types(region, year, types)
+    targeted = figures.targeted_types(region, year, types, target_rows=target_rows)
     ids = {t.pk for t in targeted}
     return targeted, [t for t in types if t.pk not in ids]
 
@@ -110,8 +111,15 @@ def _chart(rows) -> dict | None:
 @login_required
 def dashboard(request):
     request.nav_section = "spm"
-    year, kind, region, quarter, types = _choices(request, lambda: home_region(request.user))
-    total, rows = figures.breakdown(region, year, kind, quarter) if kind else (None, [])
+    # The year's targets, fetched once: the type choice, the table, the summary and the
+    # needs all read them.
+    aims = figures.target_rows(_year(request))
+    year, kind, region, quarter, types = _choices(
+        request, lambda: home_region(request.user), target_rows=aims
+    )
+    total, rows = (
+        figures.breakdown(region, year, kind, quarter, target_rows=aims) if kind else (None, [])
+    )
     # Regions with neither a target nor anyone served say nothing one by one: they are
     # named together under the table, so 38 provinces of zeros do not bury the figures.
     active_rows = [r for r in rows if r.target is not None or r.served]
@@ -119,7 +127,10 @@ def dashboard(request):
     charted = [r for r in active_rows if r.code != "~" and r.percent is not None]
     ranking = sorted(charted, key=lambda r: -r.percent)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
-    gap_people = figures.gap_people(region, year, kind, request.user) if kind else []
+    standard = figures.standard_for(kind, year) if kind else None
+    gap_people = (
+        figures.gap_people(region, year, kind, request.user, standard=standard) if kind else []
+    )
     if gap_people:
         # The list names people (masked as usual): one audit row naming them all.
         audit_shown(
@@ -128,8 +139,8 @@ def dashboard(request):
             what="spm gap list",
             filters=[k for k in ("year", "type", "region", "quarter") if request.GET.get(k)],
         )
-    targeted, untargeted = _split_types(region, year, types)
-    summary = figures.region_summary(region, year, quarter)
+    targeted, untargeted = _split_types(region, year, types, target_rows=aims)
+    summary = figures.region_summary(region, year, quarter, target_rows=aims, active_types=types)
     context = {
         "year": year,
         "kind": kind,
@@ -148,7 +159,9 @@ def dashboard(request):
         "trend": figures.trend(region, kind, years) if kind else [],
         "summary": [(t, c) for t, c in summary if c.target is not None or c.served],
         "summary_quiet": sum(1 for _t, c in summary if c.target is None and not c.served),
-        "needs": figures.needs(region, year, kind) if kind else [],
+        "needs": figures.needs(region, year, kind, target_rows=aims, standard=standard)
+        if kind
+        else [],
         "gap_people": gap_people,
         "service_rows": figures.service_breakdown(region, year, kind)
         if kind and region is not None and region.level != "province"

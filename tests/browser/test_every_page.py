@@ -68,6 +68,7 @@ SKIPPED_PREFIXES = ("/akun/keluar/", "/admin/", "/api/", "/i18n/", "/jsi18n/", "
 # the urlconfs (outside the admin and the API) must be reached by some persona.
 NOT_REACHED = {
     # Downloads: not pages (CSV, Excel, calendar files, JSON, stored files).
+    "readyz": "JSON for orchestrators (readiness)",
     "registry:export": "CSV download",
     "spm:export": "CSV download",
     "spm:report_xlsx": "Excel download",

@@ -17,11 +17,10 @@ from jejaring.accounts.models import User
 from jejaring.cases.models import Case
 from tests.browser.conftest import BROWSER_LOCALE
 from tests.conftest import build_network
-from tests.test_platform_serving import database_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from page_weight import first_load, production_server  # noqa: E402
+from page_weight import first_load  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,22 +29,14 @@ USERNAME = "petugas.pekanbaru"
 
 
 @pytest.fixture
-def served(transactional_db, tmp_path):
-    """The demo, committed, and the product serving it from another process, signing with
-    the test settings' key so that a session made here is valid there."""
+def demo(transactional_db):
+    """The demo, committed, so the server in the other process (the ``served`` fixture,
+    tests/conftest.py) sees it; the server signs with the test settings' key, so a session
+    made here is valid there."""
     build_network()
-    key_file = tmp_path / "secret_key"
-    key_file.write_text(settings.SECRET_KEY)
-    with production_server(
-        DATABASE_URL=database_url(),
-        SECRET_KEY_FILE=str(key_file),
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
-    ) as url:
-        yield url
 
 
-def test_record_and_case_pages_stay_under_100_kib(browser, served):
+def test_record_and_case_pages_stay_under_100_kib(browser, served, demo):
     user = User.objects.get(username=USERNAME)
     case = Case.objects.restrict(user).select_related("person").order_by("pk").first()
     client = Client()

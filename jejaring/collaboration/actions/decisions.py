@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -348,7 +349,12 @@ def fulfilment_rates(commitments) -> list[dict]:
     A commitment counts once it is due or fulfilled; cancelled ones do not count."""
     today = clock.localdate()
     rows: dict[int, dict] = {}
-    for c in commitments.exclude(state=CommitmentState.CANCELLED).select_related("owner"):
+    if isinstance(commitments, QuerySet):
+        commitments = commitments.exclude(state=CommitmentState.CANCELLED).select_related("owner")
+    # A list is what a page already fetched (with its owners): counted here, not fetched again.
+    for c in commitments:
+        if c.state == CommitmentState.CANCELLED:
+            continue
         if c.state == CommitmentState.OPEN and c.due_on >= today:
             continue
         row = rows.setdefault(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jejaring.accounts.models import User
 from jejaring.core.forms import NativeDateInput
+from jejaring.core.widgets import FastSelect
 from jejaring.network.models import Organisation
 from jejaring.regions.fields import RegionCodeField
 
@@ -39,6 +40,21 @@ def _text(label, *, rows=3, required=False, max_length=None, help_text=""):
 
 def _organisation_label(organisation) -> str:
     return organisation.name
+
+
+def _offer(field: forms.ModelChoiceField, rows) -> None:
+    """Show ``rows`` (model instances the page already fetched, in the field's order) as
+    the field's options, sparing the field its own query. Display only: a posted form
+    still validates against the field's queryset."""
+    choices = field.iterator(field)
+    field.choices = [
+        *([("", field.empty_label)] if field.empty_label is not None else []),
+        *(choices.choice(row) for row in rows),
+    ]
+
+
+# "Not given": the form looks it up itself (None is a real answer: no coordinator).
+UNKNOWN = object()
 
 
 # Forums ---------------------------------------------------------------------------------
@@ -91,12 +107,13 @@ class ForumForm(forms.Form):
 
 class MemberAddForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label=_("Organisation")
+        queryset=Organisation.objects.none(), label=_("Organisation"), widget=FastSelect
     )
     representative = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
         label=_("Representative"),
+        widget=FastSelect,
         help_text=_("Someone who works for the member organisation; leave empty if unknown."),
     )
 
@@ -124,23 +141,32 @@ class MemberAddForm(forms.Form):
 
 class CoordinatorForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label=_("Next coordinator")
+        queryset=Organisation.objects.none(), label=_("Next coordinator"), widget=FastSelect
     )
 
-    def __init__(self, *args, forum, **kwargs):
+    def __init__(self, *args, forum, current=UNKNOWN, seats=None, **kwargs):
+        """``current`` (the coordinator term, or None) and ``seats`` (the current
+        memberships with their organisations, as the forum page lists them) may come
+        from the page, which has them already."""
         super().__init__(*args, **kwargs)
-        current = forum.current_coordinator()
+        if current is UNKNOWN:
+            current = forum.current_coordinator()
         members = Organisation.objects.filter(
             pk__in=forum.current_members().values("organisation_id")
         ).order_by("name")
         if current is not None:
             members = members.exclude(pk=current.organisation_id)
-        self.fields["organisation"].queryset = members
-        self.fields["organisation"].label_from_instance = _organisation_label
+        field = self.fields["organisation"]
+        field.queryset = members
+        field.label_from_instance = _organisation_label
+        if seats is not None:
+            skip = current.organisation_id if current is not None else None
+            # The seats come ordered by their organisation's name, as the database sorts.
+            _offer(field, [s.organisation for s in seats if s.organisation_id != skip])
 
 
 class GroundRuleForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=GroundRuleKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=GroundRuleKind.choices, widget=FastSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     text = _text(_("Text"), rows=4, required=True)
     adopted_on = forms.DateField(
@@ -154,17 +180,20 @@ class GoalForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices, widget=FastSelect)
     title = forms.CharField(label=_("What was achieved"), max_length=200)
-    goal = forms.ModelChoiceField(queryset=None, required=False, label=_("Goal"))
+    goal = forms.ModelChoiceField(queryset=None, required=False, label=_("Goal"), widget=FastSelect)
     description = _text(_("Description"), rows=2)
     achieved_on = forms.DateField(
         label=_("Achieved on"), initial=timezone.localdate, widget=NativeDateInput()
     )
 
-    def __init__(self, *args, forum, **kwargs):
+    def __init__(self, *args, forum, goals=None, **kwargs):
+        """``goals``: the forum's goals in their order, when the page has them already."""
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = forum.goals.all()
+        if goals is not None:
+            _offer(self.fields["goal"], goals)
 
 
 # Meetings -------------------------------------------------------------------------------

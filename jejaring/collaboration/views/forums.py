@@ -95,19 +95,24 @@ def forum_detail(request, forum_id: int):
     may_change = can(request.user, CHANGE, forum)
     now = timezone.now()
     meetings = forum.meetings.all()
-    commitments = (
+    # Fetched once and shared by the lists, the rates and the forms' options.
+    seats = list(forum.current_members().select_related("organisation", "representative"))
+    commitments = list(
         Commitment.objects.restrict(request.user)
         .filter(forum=forum)
         .select_related("owner", "meeting", "proposal")
     )
+    goals = list(forum.goals.all())
     coordinator = forum.current_coordinator()
+    scope = scope_for(request.user)
+    my_organisation = scope.organisation_id if scope else None
     context = {
         "forum": forum,
         "may_change": may_change,
-        "members": forum.current_members().select_related("organisation", "representative"),
+        "members": seats,
         "coordinator": coordinator,
         "coordinator_terms": forum.coordinator_terms.select_related("organisation"),
-        "goals": forum.goals.all(),
+        "goals": goals,
         "outcomes": forum.outcomes.select_related("goal"),
         "rules": forum.ground_rules.filter(in_force=True),
         "upcoming": meetings.filter(starts_at__gte=now).order_by("starts_at"),
@@ -115,7 +120,8 @@ def forum_detail(request, forum_id: int):
         "proposals": forum.proposals.select_related("proposed_by"),
         "commitments": commitments,
         "rates": fulfilment_rates(commitments),
-        "is_member": forum.pk in _my_forum_ids(request.user),
+        "is_member": bool(my_organisation)
+        and any(seat.organisation_id == my_organisation for seat in seats),
         "planned": MeetingState.PLANNED,
     }
     if may_change:
@@ -123,10 +129,12 @@ def forum_detail(request, forum_id: int):
         # every label points at its own field (the names, which the posts read, stay).
         context.update(
             member_form=MemberAddForm(forum=forum, user=request.user, auto_id="member-%s"),
-            coordinator_form=CoordinatorForm(forum=forum, auto_id="coordinator-%s"),
+            coordinator_form=CoordinatorForm(
+                forum=forum, current=coordinator, seats=seats, auto_id="coordinator-%s"
+            ),
             rule_form=GroundRuleForm(auto_id="rule-%s"),
             goal_form=GoalForm(auto_id="goal-%s"),
-            outcome_form=OutcomeForm(forum=forum, auto_id="outcome-%s"),
+            outcome_form=OutcomeForm(forum=forum, goals=goals, auto_id="outcome-%s"),
         )
     return render(request, "collaboration/forum_detail.html", context)
 

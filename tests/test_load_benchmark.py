@@ -1,0 +1,87 @@
+"""benchmarks/load.py works: its quick mode, end to end, on a PostgreSQL database of its own.
+
+The script sets up that database (migrations, three provinces' regions, the demo, 2,000
+people), starts the production server on it, runs every operation of the mix and the
+anchor, and writes its report. The test checks the report, not the timings: every
+operation was called and none failed. PostgreSQL only (the benchmark's search and its
+generator need it), so it runs in the PostgreSQL pass of .ci/run.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+OPERATIONS = {
+    "person_search_api",
+    "person_search_page",
+    "person_detail_api",
+    "person_detail_page",
+    "case_board",
+    "case_detail",
+    "referral_list",
+    "spm_dashboard",
+    "forum_page",
+    "organisation_list",
+    "healthz",
+}
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
+
+
+def _server_url() -> str:
+    """postgres://… of the test database's server, without a database name."""
+    database = settings.DATABASES["default"]
+    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    return f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+
+
+@pytest.fixture
+def bench_database():
+    """The URL of a database that does not exist yet (load.py creates it); dropped after."""
+    name = f"jejaring_load_{uuid.uuid4().hex[:8]}"
+    yield f"{_server_url()}/{name}"
+    with psycopg.connect(f"{_server_url()}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_path):
+    report_path = tmp_path / "load.json"
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/"),
+        "BENCH_DATABASE_URL": bench_database,
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = subprocess.run(  # noqa: S603 — our own interpreter and script
+        [
+            sys.executable, str(ROOT / "benchmarks" / "load.py"),
+            "--people", "2000", "--seconds", "3", "--users", "2",
+            "--workers", "2", "--warmup", "1", "--queries", "5",
+            "--provinces", "14,31,32", "--json", str(report_path),
+        ],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    report = json.loads(report_path.read_text())
+    assert report["people"] >= 2000
+    mix = report["phases"]["2"]["operations"]
+    assert set(mix) == OPERATIONS
+    called = {key: figures["count"] for key, figures in mix.items()}
+    assert all(count >= 1 for count in called.values()), called
+    failed = {key: f["statuses"] for key, f in mix.items() if f["errors"]}
+    assert failed == {}
+    anchor = report["phases"]["anchor"]
+    assert anchor["operations"]["anchor"]["count"] >= 1
+    assert anchor["errors"] == 0
+    assert {t["target"] for t in report["targets"]} >= {"0 errors"}
+    assert "### 2 users" in result.stdout
+    assert "Total wall time" in result.stdout
