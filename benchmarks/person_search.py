@@ -142,7 +142,9 @@ def product_search(query: str, username: str = "admin") -> int:
     request.user = user
     queryset = Person.objects.restrict(user).filter(merged_into__isnull=True)
     results = PersonFilter({"q": query}, queryset=queryset, request=request).qs
-    page = list(results.order_by("name_key", "id")[:25])
+    from jejaring.registry.views import PAGE_SIZE
+
+    page = list(results.order_by("name_key", "id")[:PAGE_SIZE])
     count = results.count()
     present_many(page, user)
     return count

@@ -140,7 +140,7 @@ try:
     DATABASES = {
         "default": dj_database_url.parse(
             env("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}"),
-            conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+            conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "600")),
         )
     }
 except ValueError as exc:
@@ -148,9 +148,11 @@ except ValueError as exc:
         gettext_noop("DATABASE_URL cannot be used: %(reason)s"), reason=str(exc)
     ) from exc
 # Each gunicorn (sync) worker keeps its connection for CONN_MAX_AGE seconds instead of
-# opening one per request (a few ms of PostgreSQL's fork and authentication each). The
-# health check, once per request that reuses it, means a restarted database costs each
-# worker a reconnect instead of one failed request.
+# opening one per request: a new one costs PostgreSQL's fork and authentication (~4 ms
+# here) and then its catalogue caches, cold in a new backend, slow the first queries of
+# the request that opened it (~2 ms a table). Ten minutes makes that rare. The health
+# check, once per request that reuses it, means a restarted database costs each worker a
+# reconnect instead of one failed request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page server read while an import writes; busy timeout avoids
@@ -167,6 +169,10 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, the session's user loaded with its organisation and roles.
+    "jejaring.accounts.backends.ModelBackendWithOrganisation",
+    # Only for sessions signed in before that backend existed (never reached to sign in:
+    # the one above ends every attempt).
     "django.contrib.auth.backends.ModelBackend",
 ]
 

@@ -25,6 +25,61 @@ def test_demo_users_log_in_and_out(password):
     assert client.get(reverse("core:home")).status_code == 302  # back to the login page
 
 
+def test_signed_in_users_come_with_roles_and_organisation_in_one_query(
+    password, django_assert_num_queries
+):
+    """The session's user, its roles and its organisation's type: one query with the
+    session's (accounts.backends), where they were three."""
+    from jejaring.accounts.backends import ModelBackendWithOrganisation
+    from jejaring.core.scoping import scope_for
+
+    user_id = User.objects.get(username="pimpinan.jabar").pk
+    with django_assert_num_queries(1):
+        user = ModelBackendWithOrganisation().get_user(user_id)
+        scope = scope_for(user)
+    assert scope.jurisdiction_code == user.organisation.home_region_id == "32"
+    assert sorted(user.role_codes()) == sorted(
+        User.objects.get(pk=user_id).roles.values_list("role", flat=True)
+    )
+    assert user.role_codes() == ["pimpinan"]
+
+
+def test_a_session_from_before_the_backend_changed_stays_signed_in(db):
+    """Sessions name the backend that signed them in; Django's own ModelBackend, which
+    signed in every session before issue 18, is still listed for them."""
+    client = Client()
+    user = User.objects.get(username="petugas.pekanbaru")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    home = client.get(reverse("core:home"))
+    assert home.status_code == 200
+    assert "Dinas Sosial Kota Pekanbaru" in home.content.decode()
+
+
+def test_a_wrong_password_is_checked_once_and_counted_once(password, monkeypatch):
+    checked = []
+    original = User.check_password
+    monkeypatch.setattr(
+        User, "check_password", lambda self, raw: checked.append(raw) or original(self, raw)
+    )
+    failures = []
+    from django.contrib.auth.signals import user_login_failed
+
+    def count(**kwargs):
+        failures.append(kwargs["credentials"]["username"])
+
+    user_login_failed.connect(count)
+    try:
+        response = post_login(Client(), "petugas.pekanbaru", "salah")
+    finally:
+        user_login_failed.disconnect(count)
+    assert response.status_code == 200
+    assert checked == ["salah"], "hashed by one backend only"
+    assert failures == ["petugas.pekanbaru"]
+    checked.clear()
+    assert post_login(Client(), "petugas.pekanbaru", password).status_code == 302
+    assert checked == [password]
+
+
 def test_wrong_password_is_explained_in_indonesian(password):
     response = post_login(Client(), "petugas.pekanbaru", "salah")
     assert response.status_code == 200

@@ -110,8 +110,9 @@ def test_an_offered_form_still_validates_against_its_queryset():
 # read in the audit log (2 INSERTs); the service types once for three forms; the
 # suggestions (leading sectors, panti, nearby); staff, organisations; the navigation's
 # unread count. 27 before issue 18 (service types 3×, history, services, referrals and
-# notes each 2 queries, the person's region lazily).
-CASE_PAGE_QUERIES = 23
+# notes each 2 queries, the person's region lazily); 21 since the user's roles and
+# organisation come with the user (issue 18, accounts.backends).
+CASE_PAGE_QUERIES = 21
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 

@@ -17,10 +17,11 @@ from jejaring.collaboration.forms.forums import CoordinatorForm, OutcomeForm
 from jejaring.collaboration.models import Commitment, Forum
 from jejaring.network.models import Organisation
 
-# Session, user, roles, organisation, the forum, may-change, seats, commitments, goals,
-# coordinator, notifications, the two forms' own option queries (candidates and their
-# users), coordinator history, upcoming and past meetings, proposals, outcomes, rules.
-FORUM_PAGE_QUERIES = 20
+# Session, user with its roles and organisation (one query since issue 18), the forum,
+# may-change, seats, commitments, goals, coordinator, notifications, the two forms' own
+# option queries (candidates and their users), coordinator history, upcoming and past
+# meetings, proposals, outcomes, rules.
+FORUM_PAGE_QUERIES = 18
 
 
 def _forum():

@@ -2,9 +2,10 @@
 
 The script sets up that database (migrations, three provinces' regions, the demo, 2,000
 people), starts the production server on it, runs every operation of the mix and the
-anchor, and writes its report. The test checks the report, not the timings: every
-operation was called and none failed. PostgreSQL only (the benchmark's search and its
-generator need it), so it runs in the PostgreSQL pass of .ci/run.
+anchor (alternating), the mix again with a think time, and writes its report. The test
+checks the report, not the timings: every operation was called and none failed.
+PostgreSQL only (the benchmark's search and its generator need it), so it runs in the
+PostgreSQL pass of .ci/run.
 """
 
 import json
@@ -64,7 +65,8 @@ def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_pa
         [
             sys.executable, str(ROOT / "benchmarks" / "load.py"),
             "--people", "2000", "--seconds", "3", "--users", "2",
-            "--workers", "2", "--warmup", "1", "--queries", "5",
+            "--workers", "2", "--warmup", "1", "--queries", "5", "--slices", "2",
+            "--think", "0.2",
             "--provinces", "14,31,32", "--json", str(report_path),
         ],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
@@ -82,6 +84,17 @@ def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_pa
     anchor = report["phases"]["anchor"]
     assert anchor["operations"]["anchor"]["count"] >= 1
     assert anchor["errors"] == 0
-    assert {t["target"] for t in report["targets"]} >= {"0 errors"}
-    assert "### 2 users" in result.stdout
+    # The anchor and the zero-think mix alternate, two windows each.
+    assert anchor["windows"] == report["phases"]["2"]["windows"] == 2
+    # The paced phase: the same users with a think time, every operation called.
+    paced = report["phases"]["paced"]["operations"]
+    assert set(paced) == OPERATIONS
+    assert all(f["count"] >= 1 and f["errors"] == 0 for f in paced.values()), paced
+    assert report["think"] == "0.2 s exponential"
+    targets = {t["target"]: t["met"] for t in report["targets"]}
+    assert "0 errors" in targets and targets["0 errors"] is True
+    assert any("with think time" in t for t in targets)
+    assert all(isinstance(met, bool) for met in targets.values())
+    assert "### 2 users, zero think" in result.stdout
+    assert "### 2 users, think time 0.2 s exponential" in result.stdout
     assert "Total wall time" in result.stdout

@@ -87,14 +87,14 @@ def _more_organisations(n):
         )
 
 
-# Session, user, roles, organisation+type (scope), count, the filter form's two
+# Session, user with its roles and organisation+type (scope), count, the filter form's two
 # choice lists, the page, one prefetch of categories, and the unread-notifications
 # count in the header — however many organisations.
-PAGE_QUERIES = 10
-# Token+user, roles, organisation+type, the page, prefetches of service areas and
+PAGE_QUERIES = 8
+# Token with its user, roles and organisation+type, the page, prefetches of service areas and
 # categories; no count, since a page shorter than its limit is its own count
 # (core.paging). (A token's first use also stamps last_used_at: warmed up below.)
-API_QUERIES = 6
+API_QUERIES = 4
 
 
 def test_directory_list_query_count_is_constant(as_user, bearer, django_assert_num_queries):

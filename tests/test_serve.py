@@ -100,6 +100,46 @@ def test_the_access_log_has_paths_but_no_query_string_or_referer(server):
     assert "?q=" not in text
 
 
+def test_each_worker_warms_up_before_it_serves(server):
+    """Every gunicorn worker imports the URLconf and compiles the templates as it loads
+    the application (jejaring/wsgi.py), not on its first requests."""
+    _url, log = server
+    deadline = time.monotonic() + 20
+    while log.read_text().count("warm-up: URLconf") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = log.read_text()
+    booted = re.findall(r"Booting worker with pid: (\d+)", text)
+    assert len(booted) == 2, text[-2000:]
+    assert text.count("warm-up: URLconf") == 2, text[-2000:]
+
+
+def test_warm_up_imports_the_urls_compiles_every_template_and_reads_no_database(
+    db, django_assert_num_queries
+):
+    from django.template import engines
+    from django.urls import get_resolver
+
+    from jejaring.core.warmup import template_names, warm_up
+
+    engine = engines["django"].engine
+    (cached_loader,) = engine.template_loaders
+    cached_loader.reset()
+    with django_assert_num_queries(0):
+        took = warm_up()
+    assert set(took) == {"urls", "templates", "languages"}
+    names = set(template_names(engine))
+    product = {
+        path.relative_to(ROOT / "jejaring" / "templates").as_posix()
+        for path in (ROOT / "jejaring" / "templates").rglob("*.html")
+    }
+    assert {"base.html", "registry/detail.html", "cases/detail.html"} <= product <= names
+    compiled = set(cached_loader.get_template_cache)
+    # (A third-party app's template may need a library this product does not install,
+    # django-filter's crispy form: it is left to compile on first use, as before.)
+    assert product - compiled == set(), "every page's template compiled, none left for later"
+    assert get_resolver().resolve("/registri/").url_name == "list"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_served_readyz_names_the_worker_until_one_beats(server):
     url, _log = server

@@ -47,12 +47,16 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        items = list(queryset[offset : offset + limit])
-        if len(items) < limit and (items or not offset):
+        counted_slice = getattr(queryset, "counted_slice", None)
+        if counted_slice is not None:  # the page and its count in one match (paging.LateJoined)
+            items, counted = counted_slice(offset, offset + limit, paging.COUNT_LIMIT)
+        else:
+            items, counted = list(queryset[offset : offset + limit]), None
+        if counted is None and len(items) < limit and (items or not offset):
             # A short page is the last one: the count is known without counting (a
             # search's match runs once, not twice).
             counted = offset + len(items)
-        else:
+        if counted is None:
             counted = bounded_count(queryset, paging.COUNT_LIMIT)
         return {
             "items": items,

@@ -65,13 +65,18 @@ def scope_for(user) -> Scope | None:
     roles = frozenset(user.role_codes())
     organisation = None
     if user.organisation_id is not None:
-        # One query for the organisation and its type; cached on the user below.
-        organisation = (
-            user._meta.get_field("organisation")
-            .related_model.objects.select_related("type")
-            .get(pk=user.organisation_id)
-        )
-        user.organisation = organisation
+        relation = user._meta.get_field("organisation")
+        if relation.is_cached(user) and relation.related_model._meta.get_field("type").is_cached(
+            user.organisation
+        ):
+            # The session's and the token's user come with them (accounts.backends).
+            organisation = user.organisation
+        else:
+            # One query for the organisation and its type; cached on the user below.
+            organisation = relation.related_model.objects.select_related("type").get(
+                pk=user.organisation_id
+            )
+            user.organisation = organisation
     jurisdiction = None
     supervises = False
     if organisation is not None and organisation.type.regional_jurisdiction:

@@ -172,7 +172,14 @@ class _PresentedQuerySet:
         return self.count()
 
     def __getitem__(self, item):
-        views = present_many(self.queryset[item], self.user)
+        return self._shown(self.queryset[item])
+
+    def counted_slice(self, start: int, stop: int, limit: int) -> tuple[list, int | None]:
+        rows, counted = self.queryset.counted_slice(start, stop, limit)
+        return self._shown(rows), counted
+
+    def _shown(self, rows) -> list[dict]:
+        views = present_many(rows, self.user)
         audit_shown(views, acting_user=self.user, what=self.what, filters=self.filters)
         return [v.as_dict() for v in views]
 
