@@ -111,8 +111,9 @@ def test_an_offered_form_still_validates_against_its_queryset():
 # suggestions (leading sectors, panti, nearby); staff, organisations; the navigation's
 # unread count. 27 before issue 18 (service types 3×, history, services, referrals and
 # notes each 2 queries, the person's region lazily); 21 since the user's roles and
-# organisation come with the user (issue 18, accounts.backends).
-CASE_PAGE_QUERIES = 21
+# organisation come with the user (issue 18, accounts.backends); 19 since may-change and
+# the person's identity come with the case (get_scoped_or_404(..., may=...)).
+CASE_PAGE_QUERIES = 19
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 

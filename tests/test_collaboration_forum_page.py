@@ -18,10 +18,10 @@ from jejaring.collaboration.models import Commitment, Forum
 from jejaring.network.models import Organisation
 
 # Session, user with its roles and organisation (one query since issue 18), the forum,
-# may-change, seats, commitments, goals, coordinator, notifications, the two forms' own
-# option queries (candidates and their users), coordinator history, upcoming and past
-# meetings, proposals, outcomes, rules.
-FORUM_PAGE_QUERIES = 18
+# (may-change comes with it since issue 18), seats, commitments, goals, coordinator,
+# notifications, the two forms' own option queries (candidates and their users),
+# coordinator history, upcoming and past meetings, proposals, outcomes, rules.
+FORUM_PAGE_QUERIES = 17
 
 
 def _forum():

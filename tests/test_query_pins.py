@@ -48,8 +48,9 @@ PINS = [
     # -2 in issue 18: a person's categories and their category in one prefetch query; a
     # first page shorter than a page is its own count.
     # +1 in issue 18: the page's ids come with the count (LateJoined.counted_slice), then
-    # its rows; a name search matches once instead of twice.
-    Pin("registry:list", "owner", 10),
+    # its rows; a name search matches once instead of twice. -1: whose identity the page
+    # shows comes with its rows (with_permissions).
+    Pin("registry:list", "owner", 9),
     Pin("cases:board", "owner", 9),
     Pin("cases:overlaps", "owner", 8),
     Pin("collaboration:forums", "owner", 5),
@@ -69,7 +70,7 @@ PINS = [
     # API. -1 each in issue 18: a short page (the last one) is its own count, so the
     # COUNT query runs only for lists longer than a page.
     Pin("/api/v1/organisations/", "owner", 4),
-    Pin("/api/v1/persons/", "owner", 8),  # and -1 as registry:list (categories)
+    Pin("/api/v1/persons/", "owner", 7),  # and -1 as registry:list (categories)
     Pin("/api/v1/cases/", "owner", 6),
     Pin("/api/v1/referrals/", "owner", 3),
     Pin("/api/v1/overlaps/", "owner", 3),

@@ -155,6 +155,8 @@ def _case_for_page(request, case_id):
             Prefetch("notes", CaseNote.objects.select_related("author")),
         ),
         request.user,
+        # Asked with the fetch: what the page shows depends on both.
+        may=(CHANGE, ("person", VIEW_IDENTITY)),
         pk=case_id,
     )
 

@@ -77,9 +77,10 @@ def acting_organisation(request):
     return request.auth.organisation
 
 
-def scoped_or_404(queryset, request, action: str = VIEW, **lookup):
-    """The object a path names, through the caller's scope (404 when out of sight)."""
-    return get_scoped_or_404(queryset, request.auth, action, **lookup)
+def scoped_or_404(queryset, request, action: str = VIEW, *, may=(), **lookup):
+    """The object a path names, through the caller's scope (404 when out of sight);
+    ``may`` as for :func:`get_scoped_or_404`."""
+    return get_scoped_or_404(queryset, request.auth, action, may=may, **lookup)
 
 
 def filtered_list(request, filterset_class, queryset, filters=None):

@@ -50,6 +50,26 @@ class Scope:
     jurisdiction_code: str | None = None
     # A social office (Dinas Sosial) also supervises the partners registered in its region.
     supervises_partners: bool = False
+    # Each model's condition for each action, built once: a page restricts the same
+    # models several times (the person, its cases, their services…), and a policy's Q
+    # holds subqueries that cost as much to build as to compile. A policy's Q depends on
+    # the scope alone (it reads no rows and no clock: the subqueries run in the SQL), so
+    # it lives exactly as long as the scope, which is cached on its user object.
+    _conditions: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def condition(self, model, action: str) -> Q:
+        """``model``'s scope policy for this scope and ``action``, built once."""
+        key = (model, action)
+        cached = self._conditions.get(key)
+        if cached is None:
+            policy = model.scope_policy
+            cached = (
+                policy.filter_for_admin(self, action)
+                if self.is_network_admin
+                else policy.filter(self, action)
+            )
+            self._conditions[key] = cached
+        return cached
 
     def has_any_role(self, roles) -> bool:
         return bool(self.roles & set(roles))
@@ -160,29 +180,74 @@ class AdminOnlyPolicy(ScopePolicy):
         return NOTHING
 
 
+class _AnsweringIterable(models.query.ModelIterable):
+    """Rows that keep what ``with_permissions`` asked about them, for :func:`can`."""
+
+    def __iter__(self):
+        user_pk, asked = self.queryset._permissions_asked
+        for obj in super().__iter__():
+            for path, action in asked:
+                target = obj
+                for step in filter(None, path.split("__")):
+                    target = getattr(target, step)
+                answers = target.__dict__.setdefault("_jejaring_may", {})
+                answers[(user_pk, action)] = bool(getattr(obj, _permission_column(path, action)))
+            yield obj
+
+
 class RestrictedQuerySet(models.QuerySet):
+    _permissions_asked = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._permissions_asked = self._permissions_asked
+        return clone
+
+    def with_permissions(self, user, *may) -> RestrictedQuerySet:
+        """The rows with what ``user`` may do with each, in the same query.
+
+        ``may`` names actions (``CHANGE``) or ``(path, action)`` for a related object the
+        page shows through ``select_related`` (``("person", VIEW_IDENTITY)``). Each answer
+        is a column computed from the same policy as :meth:`restrict`, kept on its row;
+        :func:`can` and the person presenters read it instead of asking again."""
+        asked = [(("", wanted) if isinstance(wanted, str) else tuple(wanted)) for wanted in may]
+        if not asked:
+            return self
+        clone = self.annotate(
+            **{
+                _permission_column(path, wanted): permitted(user, self.model, wanted, path)
+                for path, wanted in asked
+            }
+        )
+        previous = clone._permissions_asked[1] if clone._permissions_asked else []
+        clone._permissions_asked = (getattr(user, "pk", None), [*previous, *asked])
+        clone._iterable_class = _AnsweringIterable
+        return clone
+
     def restrict(self, user, action: str = VIEW) -> RestrictedQuerySet:
         scope = scope_for(user)
         if scope is None:
             return self.none()
-        policy = self.model.scope_policy
-        if scope.is_network_admin:
-            condition = policy.filter_for_admin(scope, action)
-            return self if condition == EVERYTHING else self.filter(condition)
-        return self.filter(policy.filter(scope, action))
+        condition = scope.condition(self.model, action)
+        if scope.is_network_admin and condition == EVERYTHING:
+            return self
+        return self.filter(condition)
 
 
-def get_scoped_or_404(queryset, user, action: str = VIEW, **lookup):
+def get_scoped_or_404(queryset, user, action: str = VIEW, *, may=(), **lookup):
     """Fetch one object through the scope.
 
     Out of the user's sight and missing look the same: 404. An object the user can
     see but not change or delete answers 403, since its existence is no secret; its
     private parts (VIEW_PRIVATE) stay 404, as if they did not exist.
+
+    ``may``: what else the page asks about the object, answered in the same query
+    (:meth:`RestrictedQuerySet.with_permissions`).
     """
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset.objects.all()
     try:
-        return queryset.restrict(user, action).get(**lookup)
+        return queryset.restrict(user, action).with_permissions(user, *may).get(**lookup)
     except queryset.model.DoesNotExist:
         pass
     except (ValueError, TypeError, ValidationError) as exc:  # malformed id in the URL
@@ -196,8 +261,39 @@ def get_scoped_or_404(queryset, user, action: str = VIEW, **lookup):
     raise Http404
 
 
+def _permission_column(path: str, action: str) -> str:
+    return f"_may_{path}_{action}" if path else f"_may_{action}"
+
+
+def permitted(user, model, action: str, path: str = "") -> models.Expression:
+    """A boolean column: may ``user`` do ``action`` on the row (or on its related object
+    at ``path``, a ``select_related`` path from ``model``)? The policy's own condition,
+    as in :meth:`RestrictedQuerySet.restrict`, in the SELECT instead of the WHERE."""
+    scope = scope_for(user)
+    target = model
+    for step in filter(None, path.split("__")):
+        target = target._meta.get_field(step).related_model
+    if scope is None:
+        return models.Value(False)
+    condition = scope.condition(target, action)
+    if condition == EVERYTHING:
+        return models.Value(True)
+    if path:
+        condition = prefixed(condition, f"{path}__")
+    return models.ExpressionWrapper(condition, output_field=models.BooleanField())
+
+
+def known_permission(user, action: str, obj: models.Model) -> bool | None:
+    """What the fetch of ``obj`` answered for ``user`` and ``action``, or None."""
+    return obj.__dict__.get("_jejaring_may", {}).get((getattr(user, "pk", None), action))
+
+
 def can(user, action: str, obj: models.Model) -> bool:
-    """Object check for templates and actions: may ``user`` do ``action`` on ``obj``?"""
+    """Object check for templates and actions: may ``user`` do ``action`` on ``obj``?
+    Answered from the fetch when it asked (``with_permissions``)."""
+    known = known_permission(user, action, obj)
+    if known is not None:
+        return known
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
 
 

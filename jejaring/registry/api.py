@@ -131,7 +131,11 @@ def _search(request, filters: PersonQuery, what: str):
     queryset = actions.living(Person.objects.restrict(request.auth)).order_by("name_key", "id")
     people = filtered_list(request, PersonFilter, queryset, filters)
     # Regions, categories and aliases are loaded for the page shown only.
-    page = LateJoined(people, _detail_queryset().restrict(request.auth))
+    # Whose identity the page may show is a column of the same fetch.
+    details = (
+        _detail_queryset().restrict(request.auth).with_permissions(request.auth, VIEW_IDENTITY)
+    )
+    page = LateJoined(people, details)
     return _PresentedQuerySet(
         page, request.auth, what=what, filters=filters.dict(exclude_none=True)
     )
@@ -186,7 +190,7 @@ class _PresentedQuerySet:
 
 @router.get("/{int:person_id}", response=dict[str, Any], summary="One person (read is audited)")
 def get_person(request, person_id: int):
-    person = scoped_or_404(_detail_queryset(), request, pk=person_id)
+    person = scoped_or_404(_detail_queryset(), request, may=(VIEW_IDENTITY,), pk=person_id)
     view = present(person, request.auth)
     actions.record_read(person, acting_user=request.auth, masked=not view.identity)
     return view.as_dict()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from jejaring.accounts.roles import NIK_LIST_READERS, NIK_READERS
 from jejaring.audit import log as audit
-from jejaring.core.scoping import VIEW_IDENTITY, scope_for
+from jejaring.core.scoping import VIEW_IDENTITY, known_permission, scope_for
 
 from . import nik as nik_rules
 from .models import Person, PersonCategory
@@ -147,11 +147,16 @@ def present_many(people, user, *, full_nik_allowed: bool = False) -> list[Person
     people = list(people)
     if not people:  # most pages: no merged records, no relatives; no queryset to build
         return []
-    visible = set(
-        Person.objects.restrict(user, VIEW_IDENTITY)
-        .filter(pk__in=[p.pk for p in people])
-        .values_list("pk", flat=True)
-    )
+    # A page that fetched the person with ``may=(VIEW_IDENTITY,)`` knows the answer.
+    known = [known_permission(user, VIEW_IDENTITY, p) for p in people]
+    if None in known:
+        visible = set(
+            Person.objects.restrict(user, VIEW_IDENTITY)
+            .filter(pk__in=[p.pk for p in people])
+            .values_list("pk", flat=True)
+        )
+    else:
+        visible = {p.pk for p, shown in zip(people, known, strict=True) if shown}
     scope = scope_for(user)
     readers = NIK_READERS if full_nik_allowed else NIK_LIST_READERS
     nik_reader = bool(scope and (scope.is_network_admin or scope.has_any_role(readers)))

@@ -64,6 +64,8 @@ def _people(request, search: dict):
         Person.objects.restrict(request.user)
         .select_related("region", "region__parent")
         .prefetch_related(categories_prefetch())
+        # Whose identity the page may show: a column of the same fetch.
+        .with_permissions(request.user, VIEW_IDENTITY)
     )
     return LateJoined(results.order_by("name_key", "id"), details), filterset
 
@@ -173,6 +175,8 @@ def person_detail(request, person_id: int):
             categories_prefetch(), "aliases"
         ),
         request.user,
+        # Asked with the fetch: one query less for each.
+        may=(CHANGE, VIEW_IDENTITY),
         pk=person_id,
     )
     view = present(person, request.user)
@@ -192,7 +196,7 @@ def person_detail(request, person_id: int):
         # Both forms are shown and offer the same active categories: one query, not two.
         _offer_categories(PmksCategory.objects.active(), category_form, open_case_form)
     # Restricted once: the page lists these cases and the timeline reads their history.
-    cases = (
+    cases = list(
         Case.objects.restrict(request.user)
         .filter(person=person)
         .select_related("organisation", "category")

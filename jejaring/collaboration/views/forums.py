@@ -90,7 +90,10 @@ def forum_create(request):
 def forum_detail(request, forum_id: int):
     request.nav_section = "collaboration"
     forum = get_scoped_or_404(
-        Forum.objects.select_related("region", "convened_by"), request.user, pk=forum_id
+        Forum.objects.select_related("region", "convened_by"),
+        request.user,
+        may=(CHANGE,),
+        pk=forum_id,
     )
     may_change = can(request.user, CHANGE, forum)
     now = timezone.now()
