@@ -107,13 +107,14 @@ def test_an_offered_form_still_validates_against_its_queryset():
 # does not): session, user, roles and organisation; the case with its person, region,
 # organisation, category and worker; one query per list (needs, history, services,
 # referrals, notes, devices, attachments); the change check, the person view and its
-# read in the audit log (2 INSERTs); the service types once for three forms; the
+# read in the audit log (2 INSERTs; 1 on PostgreSQL); the service types once for three forms; the
 # suggestions (leading sectors, panti, nearby); staff, organisations; the navigation's
 # unread count. 27 before issue 18 (service types 3×, history, services, referrals and
 # notes each 2 queries, the person's region lazily); 21 since the user's roles and
 # organisation come with the user (issue 18, accounts.backends); 19 since may-change and
 # the person's identity come with the case (get_scoped_or_404(..., may=...)).
-CASE_PAGE_QUERIES = 19
+# 18 on PostgreSQL since the read row and its subjects are one statement there (audit.log).
+CASE_PAGE_QUERIES = 18 if connection.vendor == "postgresql" else 19
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 

@@ -53,8 +53,9 @@ def bench_database():
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_path):
-    report_path = tmp_path / "load.json"
+def run_benchmark(script: str, arguments: list[str], bench_database: str, tmp_path: Path):
+    """One of benchmarks/ in its quick mode on the database given, with only PATH and HOME
+    of this process's environment (as someone would run it), its static files in tmp."""
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/"),
@@ -62,16 +63,23 @@ def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_pa
         "STATIC_ROOT": str(tmp_path / "static"),
     }
     result = subprocess.run(  # noqa: S603 — our own interpreter and script
-        [
-            sys.executable, str(ROOT / "benchmarks" / "load.py"),
-            "--people", "2000", "--seconds", "3", "--users", "2",
-            "--workers", "2", "--warmup", "1", "--queries", "5", "--slices", "2",
-            "--think", "0.2",
-            "--provinces", "14,31,32", "--json", str(report_path),
-        ],
+        [sys.executable, str(ROOT / "benchmarks" / script), "--provinces", "14,31,32", *arguments],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_path):
+    report_path = tmp_path / "load.json"
+    result = run_benchmark(
+        "load.py",
+        ["--people", "2000", "--seconds", "3", "--users", "2", "--workers", "2",
+         "--warmup", "1", "--queries", "5", "--slices", "2", "--think", "0.2",
+         "--json", str(report_path)],
+        bench_database,
+        tmp_path,
+    )  # fmt: skip
 
     report = json.loads(report_path.read_text())
     assert report["people"] >= 2000
@@ -98,3 +106,29 @@ def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_pa
     assert "### 2 users, zero think" in result.stdout
     assert "### 2 users, think time 0.2 s exponential" in result.stdout
     assert "Total wall time" in result.stdout
+
+
+def test_the_in_process_mix_cost_measures_every_request(bench_database, tmp_path):
+    """benchmarks/mix_cost.py, the script the in-process A/B figures of docs/performance.md
+    come from: on a database of its own it times the whole mix and the anchor, without an
+    error (any answer outside 2xx stops it), and writes its report."""
+    report_path = tmp_path / "mix-cost.json"
+    result = run_benchmark(
+        "mix_cost.py",
+        ["--people", "300", "--reps", "1", "--json", str(report_path)],
+        bench_database,
+        tmp_path,
+    )
+    report = json.loads(report_path.read_text())
+    [measured] = report["rounds"]["this"]
+    weights = sum(op_weight for op_weight in _mix_weights())
+    assert measured["requests"] == weights  # one pass: every operation by its weight
+    assert measured["mix_wall_ms"] > measured["anchor_wall_ms"] > 0
+    assert "this: median" in result.stdout
+
+
+def _mix_weights():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load
+
+    return [operation.weight for operation in load.MIX]

@@ -378,3 +378,26 @@ def test_the_api_list_names_people_for_the_caller(bearer, path):
     waiting = [i for i in items if i["kind"] == Kind.REFERRAL_WAITING]
     assert any(NAME in i["title"] for i in waiting)
     assert all(f"#{referral.pk}" not in i["title"] for i in waiting)
+
+
+def test_the_bell_counts_what_the_list_shows_unread(db):
+    """The header's count (one SQL statement, core.notifications.unread_count) agrees
+    with the scoped list: the user's own, shown in the app, not yet opened."""
+    worker = user("petugas.pekanbaru")
+    other = user("mitra.lksa")
+
+    def listed_unread(who):
+        return Notification.objects.restrict(who).filter(read_at__isnull=True).count()
+
+    before = notifications.unread_count(worker.pk)
+    assert before == listed_unread(worker)
+    made = notifications.notify([worker, other], Kind.CASE_ASSIGNED, {"case": 1}, url="/kasus/1/")
+    notifications.set_preferences({Kind.PROPOSAL_OPEN: (False, True)}, acting_user=worker)
+    notifications.notify([worker], Kind.PROPOSAL_OPEN, {"proposal": 1})  # e-mail only
+    assert notifications.unread_count(worker.pk) == before + 1 == listed_unread(worker)
+    notifications.mark_read([n for n in made if n.user_id == worker.pk], acting_user=worker)
+    assert notifications.unread_count(worker.pk) == before == listed_unread(worker)
+    assert notifications.unread_count(other.pk) == listed_unread(other) >= 1
+    page = Client()
+    page.force_login(worker)
+    assert page.get(reverse("core:home")).context["unread_notifications"] == before

@@ -30,19 +30,28 @@ from tests.personas.declarations import DECLARATIONS
 class Pin:
     url: str  # URL name of a page, or an API path
     persona: str
-    queries: int
+    queries: int  # as measured on PostgreSQL
     params: tuple = ()
+    # Writes a read row in the audit log: one statement on PostgreSQL (the entry and its
+    # subjects, audit.log), two elsewhere.
+    audited: bool = False
+
+    @property
+    def expected(self) -> int:
+        return self.queries + (self.audited and connection.vendor != "postgresql")
 
     @property
     def path(self) -> str:
         return self.url if self.url.startswith("/") else reverse(self.url)
 
 
-# The table. Measured on SQLite and PostgreSQL alike (no count here depends on the
-# backend).
+# The table. Measured on PostgreSQL; SQLite's counts are the same but for the audit row
+# (``audited``).
 PINS = [
     # -2 on every page and API list in issue 18: the signed-in user's roles and
     # organisation are loaded with the user (accounts.backends), not by two queries more.
+    # -1 on every audited list, later in issue 18: on PostgreSQL the read row and its
+    # subjects are one statement (audit.log).
     # pages
     Pin("network:list", "owner", 8),
     # -2 in issue 18: a person's categories and their category in one prefetch query; a
@@ -50,7 +59,7 @@ PINS = [
     # +1 in issue 18: the page's ids come with the count (LateJoined.counted_slice), then
     # its rows; a name search matches once instead of twice. -1: whose identity the page
     # shows comes with its rows (with_permissions).
-    Pin("registry:list", "owner", 9),
+    Pin("registry:list", "owner", 8, audited=True),
     Pin("cases:board", "owner", 9),
     Pin("cases:overlaps", "owner", 8),
     Pin("collaboration:forums", "owner", 5),
@@ -61,7 +70,7 @@ PINS = [
     Pin("collaboration:distributions", "owner", 8),
     Pin("collaboration:rules", "owner", 4),
     Pin("imports:list", "owner", 6),
-    Pin("imports:reviews", "owner", 8),
+    Pin("imports:reviews", "owner", 7, audited=True),
     Pin("audit:list", "admin", 7),
     # +3 since issue 14: the page's referrals, then its people named by the identity rule.
     Pin("core:notifications", "owner", 8),
@@ -70,8 +79,8 @@ PINS = [
     # API. -1 each in issue 18: a short page (the last one) is its own count, so the
     # COUNT query runs only for lists longer than a page.
     Pin("/api/v1/organisations/", "owner", 4),
-    Pin("/api/v1/persons/", "owner", 7),  # and -1 as registry:list (categories)
-    Pin("/api/v1/cases/", "owner", 6),
+    Pin("/api/v1/persons/", "owner", 6, audited=True),  # and -1 as registry:list (categories)
+    Pin("/api/v1/cases/", "owner", 5, audited=True),
     Pin("/api/v1/referrals/", "owner", 3),
     Pin("/api/v1/overlaps/", "owner", 3),
     Pin("/api/v1/leading-sectors/", "owner", 2),
@@ -85,7 +94,7 @@ PINS = [
     Pin("/api/v1/collaboration/distributions/", "owner", 3),
     Pin("/api/v1/collaboration/ground-rules/", "owner", 2),
     Pin("/api/v1/imports/", "owner", 3),
-    Pin("/api/v1/imports/reviews", "owner", 5),
+    Pin("/api/v1/imports/reviews", "owner", 4, audited=True),
     Pin("/api/v1/audit/", "admin", 5),
     Pin("/api/v1/notifications/", "owner", 5),
     Pin("/api/v1/spm/targets", "owner", 3, (("year", 2026), ("region", "14.71"))),
@@ -95,7 +104,7 @@ PINS = [
     Pin("/api/v1/reference/organisation-types", "owner", 2),
     Pin("/api/v1/reference/psks-types", "owner", 2),
     Pin("/api/v1/reference/spm-groups", "owner", 2),
-    Pin("/api/v1/services/", "owner", 5),
+    Pin("/api/v1/services/", "owner", 4, audited=True),
 ]
 
 # Lists whose count grows with rows today (an N+1): pinned as measured, run as
@@ -463,7 +472,7 @@ def test_list_query_count_is_pinned(world, db, pin):
     client = world.client(pin.persona, "api" if pin.url.startswith("/") else "page")
     assert client.get(pin.path, dict(pin.params)).status_code == 200  # warm-up
     try:
-        with assert_database_query_count(pin.queries):
+        with assert_database_query_count(pin.expected):
             response = client.get(pin.path, dict(pin.params))
     except AssertionError as exc:
         raise AssertionError(f"Pin({pin.url!r}, {pin.persona!r}): {exc}") from None

@@ -73,3 +73,42 @@ def test_a_page_fetch_answers_without_asking_again():
     with CaptureQueriesContext(connection) as queries:
         can(other, CHANGE, fetched)
     assert len(queries) == 1
+
+
+def _sql(model, condition) -> str:
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = model.objects.filter(condition).query.sql_with_params()
+    except EmptyResultSet:  # NOTHING
+        return "nothing"
+    return sql % tuple(repr(p) for p in params)
+
+
+def test_policy_conditions_depend_on_the_scope_alone(monkeypatch):
+    """Conditions are memoised per scope for the life of the process
+    (scoping._policy_condition), which is right only if a policy reads no rows and no
+    clock while it builds its Q. Each one is built again, uncached, at another time of
+    the world, with the database counting: the SQL must be the same and no query run."""
+    import datetime
+
+    from django.utils import timezone
+
+    from jejaring.core.scoping import DELETE, VIEW_PRIVATE
+
+    elsewhere_in_time = timezone.now() + datetime.timedelta(days=3653, hours=7)
+    checked = 0
+    for username, *_ in USERS:
+        scope = scope_for(User.objects.get(username=username))
+        for model in SCOPED:
+            for action in (VIEW, VIEW_PRIVATE, VIEW_IDENTITY, CHANGE, DELETE):
+                memoised = _sql(model, scope.condition(model, action))
+                policy = model.scope_policy
+                build = policy.filter_for_admin if scope.is_network_admin else policy.filter
+                with monkeypatch.context() as patched, CaptureQueriesContext(connection) as seen:
+                    patched.setattr(timezone, "now", lambda: elsewhere_in_time)
+                    fresh = build(scope, action)
+                assert len(seen) == 0, (username, model._meta.label, action, seen[0]["sql"])
+                assert _sql(model, fresh) == memoised, (username, model._meta.label, action)
+                checked += 1
+    assert checked == len(USERS) * len(SCOPED) * 5

@@ -68,8 +68,12 @@ class ModelBackendWithOrganisation(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        user = signed_in_users().filter(pk=user_id).first()
-        if user is None or not self.user_can_authenticate(user):
+        try:
+            # get(), as Django's own backend: by primary key there is no order to ask for.
+            user = signed_in_users().get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
             return None
         keep_role_codes(user, user.joined_role_codes)
         return user

@@ -46,9 +46,9 @@ def navigation(request):
     scope = scope_for(getattr(request, "user", None))
     unread = 0
     if scope is not None:
-        from jejaring.core.models import Notification
+        from jejaring.core.notifications import unread_count
 
-        unread = Notification.objects.filter(user_id=scope.user_id, read_at__isnull=True).count()
+        unread = unread_count(scope.user_id)
     from jejaring.imports.policies import may_import
 
     sections, urls = _header_urls(get_script_prefix())

@@ -15,6 +15,7 @@ The base rules (domain.md §2, issue #2):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,29 +51,29 @@ class Scope:
     jurisdiction_code: str | None = None
     # A social office (Dinas Sosial) also supervises the partners registered in its region.
     supervises_partners: bool = False
-    # Each model's condition for each action, built once: a page restricts the same
-    # models several times (the person, its cases, their services…), and a policy's Q
-    # holds subqueries that cost as much to build as to compile. A policy's Q depends on
-    # the scope alone (it reads no rows and no clock: the subqueries run in the SQL), so
-    # it lives exactly as long as the scope, which is cached on its user object.
-    _conditions: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def condition(self, model, action: str) -> Q:
-        """``model``'s scope policy for this scope and ``action``, built once."""
-        key = (model, action)
-        cached = self._conditions.get(key)
-        if cached is None:
-            policy = model.scope_policy
-            cached = (
-                policy.filter_for_admin(self, action)
-                if self.is_network_admin
-                else policy.filter(self, action)
-            )
-            self._conditions[key] = cached
-        return cached
+        """``model``'s scope policy for this scope and ``action``, built once per process
+        (:func:`_policy_condition`)."""
+        return _policy_condition(self, model.scope_policy, action)
 
     def has_any_role(self, roles) -> bool:
         return bool(self.roles & set(roles))
+
+
+@functools.lru_cache(maxsize=4096)
+def _policy_condition(scope: Scope, policy: ScopePolicy, action: str) -> Q:
+    """The policy's Q, memoised on the scope's values (not on the request): a page
+    restricts the same models several times (the person, its cases, their services…), the
+    same user asks again on every request, and a policy's Q holds subqueries that cost as
+    much to build as to compile. A policy's Q depends on the scope alone (it reads no rows
+    and no clock: the subqueries run in the SQL; tests/test_scoping_permissions.py holds
+    it for every policy), and a scope that changes (a new role, another organisation) is
+    another key (so is another policy object). Q objects are never changed by filtering:
+    Django resolves copies."""
+    if scope.is_network_admin:
+        return policy.filter_for_admin(scope, action)
+    return policy.filter(scope, action)
 
 
 def scope_for(user) -> Scope | None:

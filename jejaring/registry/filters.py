@@ -59,7 +59,9 @@ class PersonFilter(django_filters.FilterSet):
 
     def _identity_visible(self, queryset):
         user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
-        return queryset & Person.objects.restrict(user, VIEW_IDENTITY)
+        # The policy's condition added to the same query (not ``&`` with a second
+        # queryset, which deep-copies both queries: ~0.8 ms on every name search).
+        return queryset.restrict(user, VIEW_IDENTITY)
 
     def search(self, queryset, name, value):
         value = value.strip()

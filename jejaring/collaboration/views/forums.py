@@ -106,7 +106,10 @@ def forum_detail(request, forum_id: int):
         .select_related("owner", "meeting", "proposal")
     )
     goals = list(forum.goals.all())
-    coordinator = forum.current_coordinator()
+    # The history holds the current term (the one without an end; at most one, by
+    # constraint): one query for both.
+    coordinator_terms = list(forum.coordinator_terms.select_related("organisation"))
+    coordinator = next((term for term in coordinator_terms if term.ends_on is None), None)
     scope = scope_for(request.user)
     my_organisation = scope.organisation_id if scope else None
     context = {
@@ -114,7 +117,7 @@ def forum_detail(request, forum_id: int):
         "may_change": may_change,
         "members": seats,
         "coordinator": coordinator,
-        "coordinator_terms": forum.coordinator_terms.select_related("organisation"),
+        "coordinator_terms": coordinator_terms,
         "goals": goals,
         "outcomes": forum.outcomes.select_related("goal"),
         "rules": forum.ground_rules.filter(in_force=True),
