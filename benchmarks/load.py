@@ -442,6 +442,22 @@ def server(workers: int, url: str | None, environment: dict[str, str], log: Path
         yield base
 
 
+def worker_boots(server_log: Path, url: str | None) -> int | None:
+    """How many workers gunicorn has started so far, from its log (None for a server this
+    run did not start). A worker is replaced every ``max_requests``: its start (Django, the
+    application, the warm-up) takes CPU from the workers serving, so a phase says how many
+    fell inside it."""
+    if url or not server_log.exists():
+        return None
+    return server_log.read_text(errors="replace").count("Booting worker")
+
+
+def note_boots(phase: dict, server_log: Path, url: str | None, before: int | None) -> int | None:
+    now = worker_boots(server_log, url)
+    phase["worker_boots"] = None if now is None or before is None else now - before
+    return now
+
+
 def loopback_port(url: str) -> int:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme != "http" or parts.hostname != LOOPBACK:
@@ -597,13 +613,16 @@ def main() -> None:
             run_phase(port, users, MIX, warmup, 0, False, args.seed)
             # The capacity: closed loops without think time. The anchor and the mix at
             # the largest number of users alternate, so that both meet the same machine.
+            booted = worker_boots(server_log, args.url)
             phases["anchor"], phases[str(counts[-1])] = run_interleaved(
                 port, users, (ANCHOR,), MIX, args.seconds, args.slices, args.seed + 1
             )
+            booted = note_boots(phases[str(counts[-1])], server_log, args.url, booted)
             for n in counts[:-1]:
                 phases[str(n)] = run_phase(
                     port, users[:n], MIX, args.seconds, 0, False, args.seed + 2 + n
                 )
+                booted = note_boots(phases[str(n)], server_log, args.url, booted)
             if think:  # the same users as they work: a think time between calls
                 phases["paced"] = run_phase(
                     port,
@@ -614,6 +633,7 @@ def main() -> None:
                     not args.think_constant,
                     args.seed + 3,
                 )
+                note_boots(phases["paced"], server_log, args.url, booted)
     finally:
         clean_up(users, token_ids)
 
@@ -658,6 +678,12 @@ def main() -> None:
             f"{anchor['errors']} errors); ratio "
             f"{phase['requests_per_second'] / anchor['requests_per_second']:.0%}; "
             f"the load client itself used {phase['client_cpu_seconds']:.1f} CPU-seconds"
+            + (
+                f"; workers started during it: {phase['worker_boots']}"
+                + (" (with the anchor's windows)" if key == str(counts[-1]) else "")
+                if phase.get("worker_boots") is not None
+                else ""
+            )
         )
     print()
     print("Person search in-process (benchmarks/person_search.py's path, same database):")

@@ -81,10 +81,17 @@ def measure(root: Path, reps: int, seed: int) -> dict:
     try:
         for operation, user in plan:  # warm-up: caches, connections, compiled templates
             call(operation, user)
+        # Each operation's own share too, to say where a request's cost is.
+        spent = {key: [0.0, 0.0, 0] for key in dict.fromkeys(key for key, _user in plan)}
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(reps):
             for operation, user in plan:
+                began, began_cpu = time.perf_counter(), time.process_time()
                 call(operation, user)
+                totals = spent[operation]
+                totals[0] += time.perf_counter() - began
+                totals[1] += time.process_time() - began_cpu
+                totals[2] += 1
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         requests = reps * len(plan)
         anchor_wall = time.perf_counter()
@@ -98,6 +105,10 @@ def measure(root: Path, reps: int, seed: int) -> dict:
         "mix_wall_ms": 1000 * wall / requests,
         "mix_cpu_ms": 1000 * cpu / requests,
         "anchor_wall_ms": 1000 * anchor_wall / requests,
+        "operations": {
+            key: {"calls": n, "wall_ms": 1000 * w / n, "cpu_ms": 1000 * c / n}
+            for key, (w, c, n) in spent.items()
+        },
     }
 
 
@@ -199,6 +210,21 @@ def main() -> None:
             f"{name}: median {median['mix_wall_ms']:.2f} ms wall, {median['mix_cpu_ms']:.2f} ms "
             f"CPU a request; the anchor {median['anchor_wall_ms']:.2f} ms"
         )
+    weights = {operation.key: operation.weight for operation in load.MIX}
+    print("Per operation, median wall ms (CPU ms) a call; its share is wall × weight:")
+    print("| operation | weight | " + " | ".join(rounds) + " |")
+    print("|---|---:|" + "---:|" * len(rounds))
+    for key, weight in weights.items():
+        cells = []
+        for results in rounds.values():
+            calls = [r["operations"][key] for r in results if key in r["operations"]]
+            cells.append(
+                f"{statistics.median(c['wall_ms'] for c in calls):.1f} "
+                f"({statistics.median(c['cpu_ms'] for c in calls):.1f})"
+                if calls
+                else "—"
+            )
+        print(f"| {key} | {weight} | " + " | ".join(cells) + " |")
     if args.against:
         change = medians["this"]["mix_wall_ms"] / medians[args.against]["mix_wall_ms"] - 1
         report["wall_change"] = change

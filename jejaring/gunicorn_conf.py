@@ -63,11 +63,16 @@ graceful_timeout = 30
 # cannot hold a worker); the setting matters only if worker_class is changed to gthread.
 keepalive = 5
 
-# A worker is replaced after about this many requests, the jitter spreading the restarts so
-# that the workers do not all restart at once: bounds slow growth of memory (caches,
-# fragmentation) over weeks of uptime.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after 10,000 to 15,000 requests: bounds slow growth of memory
+# (caches, fragmentation) over weeks of uptime — at an office's ten requests a second over
+# five workers, each is replaced every three to four hours. A new worker's start (Django,
+# the application, the warm-up: about a second of CPU) is taken from the workers serving:
+# at 2,000 ± 200 a loaded server started a worker every few seconds, and since workers
+# given the same load reach their count together, all five within three seconds (seen in
+# benchmarks/load.py's server log: 14 starts in one minute, in bursts). A jitter of half
+# the count spreads them over hours instead.
+max_requests = 10000
+max_requests_jitter = 5000
 
 # The app is loaded in each worker, not in the arbiter before the fork: a database
 # connection or thread opened at import time must not be shared across processes, and a

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from jejaring.accounts.models import User
+from jejaring.audit.models import AuditEntry
 from jejaring.cases import actions
 from jejaring.cases.filters import CaseFilter
 from jejaring.cases.forms import (
@@ -20,7 +21,6 @@ from jejaring.cases.forms import (
     ReferralForm,
     ServiceForm,
     TransitionForm,
-    offer,
 )
 from jejaring.cases.models import Case, ServiceType
 from jejaring.core.widgets import FastCheckboxSelectMultiple, FastSelect
@@ -70,51 +70,28 @@ def test_the_case_forms_render_as_with_djangos_widgets():
     bound_referral.is_valid()
     forms_shown = [
         NeedsForm(initial={"needs": rows[:2]}),
-        offer(NeedsForm(initial={"needs": rows[:2]}), rows),
         ServiceForm(),
-        offer(ServiceForm(), rows),
         ReferralForm(),
-        offer(bound_referral, rows),
+        bound_referral,
         TransitionForm(case=case),
         OpenCaseForm(),
         ConsentForm(),
         CaseFilter({"state": "assessed"}).form,
     ]
     fast_widgets = count_fast_widgets_rendering_as_djangos(forms_shown)
-    assert fast_widgets == 12
+    assert fast_widgets == 10
 
 
-@pytest.mark.django_db
-def test_offered_service_types_are_the_fields_own_choices():
-    rows = list(ServiceType.objects.active())
-    for make in (NeedsForm, ServiceForm, ReferralForm):
-        own = [str(f) for f in make().visible_fields()]
-        assert [str(f) for f in offer(make(), rows).visible_fields()] == own
-        assert offer(make(), None).fields.keys() == make().fields.keys()
-
-
-@pytest.mark.django_db
-def test_an_offered_form_still_validates_against_its_queryset():
-    retired = ServiceType.objects.active().first()
-    rows = list(ServiceType.objects.active())
-    ServiceType.objects.filter(pk=retired.pk).update(is_active=False)
-    form = offer(NeedsForm({"needs": [retired.pk]}), rows)
-    assert not form.is_valid()
-
-
-# The case page of an open case for its handling worker (all forms shown), counted
-# without transaction statements (PostgreSQL shows the audit write's BEGIN/COMMIT, SQLite
-# does not): session, user, roles and organisation; the case with its person, region,
-# organisation, category and worker; one query per list (needs, history, services,
-# referrals, notes, devices, attachments); the change check, the person view and its
-# read in the audit log (2 INSERTs; 1 on PostgreSQL); the service types once for three forms; the
-# suggestions (leading sectors, panti, nearby); staff, organisations; the navigation's
-# unread count. 27 before issue 18 (service types 3×, history, services, referrals and
-# notes each 2 queries, the person's region lazily); 21 since the user's roles and
-# organisation come with the user (issue 18, accounts.backends); 19 since may-change and
-# the person's identity come with the case (get_scoped_or_404(..., may=...)).
-# 18 on PostgreSQL since the read row and its subjects are one statement there (audit.log).
-CASE_PAGE_QUERIES = 18 if connection.vendor == "postgresql" else 19
+# The case page of an open case for its handling worker, counted without transaction
+# statements (PostgreSQL shows the audit write's BEGIN/COMMIT, SQLite does not): session,
+# user, roles and organisation; the case with its person, region, organisation, category
+# and worker; one query per list (needs, history, services, referrals, notes, devices,
+# attachments); the change check, the person view and its read in the audit log (2
+# INSERTs; 1 on PostgreSQL); staff; the navigation's unread count. 27 before issue 18;
+# 18 on PostgreSQL with the user's roles, may-change and the identity fetched with their
+# rows and the read row in one statement; 13 since the folded forms (assessment, service,
+# referral: service types, three suggestion queries, the organisations) load when opened.
+CASE_PAGE_QUERIES = 13 if connection.vendor == "postgresql" else 14
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -138,6 +115,9 @@ def open_case_of(username):
     return user, case
 
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
 @pytest.mark.django_db
 def test_case_page_query_count_is_pinned_and_does_not_grow(as_user):
     user, case = open_case_of("petugas.pekanbaru")
@@ -154,18 +134,55 @@ def test_case_page_query_count_is_pinned_and_does_not_grow(as_user):
         )
     again, statements = page_queries(client, url)
     assert len(statements) == CASE_PAGE_QUERIES, "\n".join(statements)
-    assert len([q for q in statements if q.startswith('SELECT "cases_servicetype"')]) == 1
     assert again.content.count(b"uji-catatan-") == 3
-    assert b'name="needs"' in again.content and b'name="service_type"' in again.content
+    # The forms are not on the page: each fold fetches its own when opened.
+    assert not [q for q in statements if q.startswith('SELECT "cases_servicetype"')]
+    assert b'name="needs"' not in again.content and b'name="service_type"' not in again.content
+    for fold in ("needs", "service", "referral"):
+        assert reverse("cases:fold", args=[case.pk, fold]).encode() in again.content
 
 
 @pytest.mark.django_db
-def test_case_page_without_change_rights_fetches_no_service_types(as_user):
-    # The province's office head reads a regency's case: no form offers service types.
-    user, case = open_case_of("petugas.bandung")
+@pytest.mark.parametrize(
+    ("fold", "field"),
+    [("needs", b'name="needs"'), ("service", b'name="service_type"'), ("referral", b"other-org")],
+)
+def test_each_fold_brings_its_form_as_a_fragment_or_a_page(as_user, fold, field):
+    _, case = open_case_of("petugas.pekanbaru")
+    client = as_user("petugas.pekanbaru")
+    url = reverse("cases:fold", args=[case.pk, fold])
+    reads = AuditEntry.objects.filter(action="read", object_type="registry.person")
+    before = reads.count()
+    fragment = client.get(url, **HTMX)
+    assert fragment.status_code == 200 and field in fragment.content
+    assert b"<html" not in fragment.content  # only the form, into the open fold
+    assert reads.count() == before  # it shows nobody: the case page recorded the read
+    # Without script, the link opens it as a page headed by the case's person (a read,
+    # recorded as the case page's is) with a way back.
+    page = client.get(url)
+    assert page.status_code == 200 and b"<html" in page.content and field in page.content
+    assert reverse("cases:detail", args=[case.pk]).encode() in page.content
+    assert case.person.full_name.encode() in page.content
+    assert reads.count() == before + 1
+
+
+@pytest.mark.django_db
+def test_folds_are_refused_where_the_case_cannot_be_changed(as_user):
+    # The province's office head reads a regency's case: no form, and no fold to fetch
+    # (403, as for its actions: the case is one the head sees).
+    _, case = open_case_of("petugas.bandung")
     client = as_user("pimpinan.jabar")
     response, statements = page_queries(client, reverse("cases:detail", args=[case.pk]))
     assert not response.context["may_change"]
     assert b'name="service_type"' not in response.content
-    assert not [q for q in statements if q.startswith('SELECT "cases_servicetype"')]
-    assert response.context["service_form"].fields["service_type"].queryset.model is ServiceType
+    assert reverse("cases:fold", args=[case.pk, "service"]).encode() not in response.content
+    for fold in ("needs", "service", "referral"):
+        url = reverse("cases:fold", args=[case.pk, fold])
+        assert client.get(url, **HTMX).status_code == 403
+        # Out of scope, it does not exist.
+        assert as_user("petugas.pekanbaru").get(url, **HTMX).status_code == 404
+    # Nor for its own worker, when the case is closed or the fold unknown.
+    owner = as_user("petugas.bandung")
+    assert owner.get(reverse("cases:fold", args=[case.pk, "nonsense"])).status_code == 404
+    Case.objects.filter(pk=case.pk).update(state="closed")
+    assert owner.get(reverse("cases:fold", args=[case.pk, "service"])).status_code == 404

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -110,6 +111,12 @@ def rizki_case() -> Case:
 
 def detail(client, case) -> Page:
     return page_of(client.get(reverse("cases:detail", args=[case.pk])))
+
+
+def fold(client, case, name: str) -> Page:
+    """A folded form of the case page, as the fold fetches it when opened."""
+    url = reverse("cases:fold", args=[case.pk, name])
+    return page_of(client.get(url, HTTP_HX_REQUEST="true"))
 
 
 def form_ending(page: Page, suffix: str) -> dict:
@@ -395,7 +402,7 @@ def test_a_referral_without_a_receiver_keeps_the_reason(as_user):
 def test_a_suggested_receiver_stays_chosen_after_a_refusal(as_user):
     case = rizki_case()
     client = as_user(OWNER)
-    suggested = detail(client, case).find("input", type="radio", name="to_organisation")
+    suggested = fold(client, case, "referral").find("input", type="radio", name="to_organisation")
     assert suggested, "the demo suggests receivers for this case"
     value = suggested[0]["attrs"]["value"]
     response = client.post(
@@ -573,3 +580,17 @@ def test_no_overlap_says_there_is_nothing_to_coordinate(as_user):
     card = page.one("li", class_="card")
     assert "Tidak ada yang perlu dikoordinasikan" in text(card)
     assert page.within(card, "a")
+
+
+def test_a_suggestions_reason_shows_only_with_the_identity(as_user):
+    # The reason names the case's category ("… for Anak jalanan in …"): identity.
+    case = rizki_case()
+    client = as_user(OWNER)
+    url = reverse("cases:fold", args=[case.pk, "referral"])
+    shown = client.get(url, HTTP_HX_REQUEST="true")
+    assert shown.context["suggestions"] and case.category.name in shown.text
+    keys = ("case", "referral_form", "suggestions", "organisations", "chosen_suggested")
+    context = {key: shown.context[key] for key in keys}
+    masked = render_to_string("cases/_fold_referral.html", {**context, "identity": False})
+    assert case.category.name not in masked
+    assert all(s.organisation.name in masked for s in shown.context["suggestions"])

@@ -19,10 +19,10 @@ from jejaring.network.models import Organisation
 
 # Session, user with its roles and organisation (one query since issue 18), the forum,
 # (may-change comes with it since issue 18), seats, commitments, goals, the coordinator
-# with its history (one query, later in issue 18), notifications, the two forms' own
-# option queries (candidates and their users), upcoming and past meetings, proposals,
-# outcomes, rules.
-FORUM_PAGE_QUERIES = 15
+# with its history (one query, later in issue 18), notifications, upcoming and past
+# meetings, proposals, outcomes, rules. 13 since the forms load when their fold opens (the
+# member form's two option queries, candidates and their users, were on every view).
+FORUM_PAGE_QUERIES = 13
 
 
 def _forum():
@@ -113,10 +113,26 @@ def test_forum_page_for_its_convener_shows_the_forms_and_pins_its_queries(as_use
     assert response.status_code == 200
     assert len(queries) == FORUM_PAGE_QUERIES, "\n".join(q["sql"][:120] for q in queries)
     html = response.content.decode()
-    for action in ("member_add", "coordinator_rotate", "outcome_add", "goal_add", "rule_add"):
-        assert reverse(f"collaboration:{action}", args=[forum.pk]) in html
-    assert 'id="coordinator-organisation"' in html
-    assert 'id="outcome-goal"' in html
+    # Each form in its fold, fetched when the fold opens (or as a page without script).
+    actions_of = {
+        "member": "member_add",
+        "coordinator": "coordinator_rotate",
+        "outcome": "outcome_add",
+        "goal": "goal_add",
+        "rule": "rule_add",
+    }
+    for fold, action in actions_of.items():
+        fold_url = reverse("collaboration:forum_fold", args=[forum.pk, fold])
+        assert fold_url in html
+        fragment = client.get(fold_url, HTTP_HX_REQUEST="true")
+        assert fragment.status_code == 200 and b"<html" not in fragment.content
+        assert reverse(f"collaboration:{action}", args=[forum.pk]) in fragment.text
+        page = client.get(fold_url)
+        assert b"<html" in page.content and url in page.text  # a way back to the forum
+    coordinator = client.get(reverse("collaboration:forum_fold", args=[forum.pk, "coordinator"]))
+    assert 'id="coordinator-organisation"' in coordinator.text
+    outcome = client.get(reverse("collaboration:forum_fold", args=[forum.pk, "outcome"]))
+    assert 'id="outcome-goal"' in outcome.text
     # The convener is a member: it may put a proposal.
     assert reverse("collaboration:proposal_create", args=[forum.pk]) in html
 
@@ -129,3 +145,7 @@ def test_a_member_that_does_not_run_the_forum_may_propose_but_sees_no_forms(as_u
     html = response.content.decode()
     assert reverse("collaboration:proposal_create", args=[forum.pk]) in html
     assert reverse("collaboration:coordinator_rotate", args=[forum.pk]) not in html
+    fold_url = reverse("collaboration:forum_fold", args=[forum.pk, "coordinator"])
+    assert fold_url not in html
+    # Its fold refused too: the member sees the forum, but may not run it.
+    assert as_user("mitra.lksa").get(fold_url, HTTP_HX_REQUEST="true").status_code == 403

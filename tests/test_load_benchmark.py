@@ -103,6 +103,12 @@ def test_quick_run_calls_every_operation_without_an_error(bench_database, tmp_pa
     assert "0 errors" in targets and targets["0 errors"] is True
     assert any("with think time" in t for t in targets)
     assert all(isinstance(met, bool) for met in targets.values())
+    # Workers started during each phase, read from the server's log (a number: 0 in a run
+    # this short, unless recycling started one).
+    assert all(
+        isinstance(p["worker_boots"], int) for p in report["phases"].values() if p is not anchor
+    )
+    assert "workers started during it:" in result.stdout
     assert "### 2 users, zero think" in result.stdout
     assert "### 2 users, think time 0.2 s exponential" in result.stdout
     assert "Total wall time" in result.stdout
@@ -124,6 +130,10 @@ def test_the_in_process_mix_cost_measures_every_request(bench_database, tmp_path
     weights = sum(op_weight for op_weight in _mix_weights())
     assert measured["requests"] == weights  # one pass: every operation by its weight
     assert measured["mix_wall_ms"] > measured["anchor_wall_ms"] > 0
+    # And each operation's own cost, every one of the mix measured.
+    assert set(measured["operations"]) == OPERATIONS
+    assert all(o["calls"] >= 1 and o["wall_ms"] > 0 for o in measured["operations"].values())
+    assert "| case_detail |" in result.stdout
     assert "this: median" in result.stdout
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from jejaring.accounts.models import User
 from jejaring.registry import actions
 from jejaring.registry.models import Person
+from jejaring.registry.views import PERSON_FOLDS
 from tests.helpers import register_person
 
 pytestmark = pytest.mark.django_db
@@ -155,14 +156,21 @@ def rizki(db):
 def test_the_person_page_has_unique_ids_and_labels_every_field(as_user, rizki):
     html = as_user(WORKER).get(reverse("registry:detail", args=[rizki.pk])).content.decode()
     page = Page(html)
-    # The worker may change the record: every form of the page is there.
-    for form in ("alias_add", "link_relative", "category_set", "photo_upload"):
+    # The worker may change the record: every form of the page is there, folded or not;
+    # with every fold opened (each fetches its form), no id twice and every field labelled.
+    assert reverse("registry:photo_upload", args=[rizki.pk]) in html
+    client = as_user(WORKER)
+    for fold in PERSON_FOLDS:
+        url = reverse("registry:fold", args=[rizki.pk, fold])
+        assert url in html, fold
+        html = html.replace(url, "", 1) + client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    for form in ("alias_add", "link_relative", "category_set"):
         assert reverse(f"registry:{form}", args=[rizki.pk]) in html, form
+    page = Page(html)
     duplicated = [pk for pk, n in Counter(page.ids).items() if n > 1]
     assert duplicated == []
     assert page.unlabelled_fields() == []
     # The forms drawn anew still post what their views read.
-    client = as_user(WORKER)
     client.post(
         reverse("registry:alias_add", args=[rizki.pk]), {"name": "Iki Pasar", "kind": "street"}
     )
@@ -174,8 +182,13 @@ def test_the_other_name_form_is_not_squeezed_into_the_facts(as_user, rizki):
     facts = re.search(r'<dl class="facts">(.*?)</dl>', html, re.S).group(1)
     # A form in the facts' narrow column pushed the page sideways on a phone.
     assert "<form" not in facts and "<input" not in facts
-    assert 'for="alias-name"' in html and 'for="alias-kind"' in html
-    assert 'for="relative-relative"' in html
+    # The folds below the facts bring the forms.
+    assert reverse("registry:fold", args=[rizki.pk, "alias"]) in html.split("</dl>", 1)[1]
+    client = as_user(WORKER)
+    alias = client.get(reverse("registry:fold", args=[rizki.pk, "alias"]), HTTP_HX_REQUEST="true")
+    assert 'for="alias-name"' in alias.text and 'for="alias-kind"' in alias.text
+    relative = client.get(reverse("registry:fold", args=[rizki.pk, "relative"]))
+    assert 'for="relative-relative"' in relative.text
     # The record number a relative is linked by is on the page.
     assert f"<dd>{rizki.pk}</dd>" in facts
 

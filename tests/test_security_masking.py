@@ -133,17 +133,21 @@ def test_board_hides_the_category_from_a_facilitator_of_the_handling_office(as_u
 def test_masked_record_offers_no_open_case_form(as_user):
     person = putris_case().person
     open_url = reverse("cases:open", args=[person.pk])
+    fold_url = reverse("registry:fold", args=[person.pk, "open-case"])
     masked = as_user(MASKED_READER).get(reverse("registry:detail", args=[person.pk]))
     assert masked.context["view"].identity is False
-    assert open_url not in masked.content.decode()
+    assert open_url not in masked.content.decode() and fold_url not in masked.content.decode()
+    # Nor does its fold, asked for directly (403, as below).
+    assert as_user(MASKED_READER).get(fold_url, HTTP_HX_REQUEST="true").status_code == 403
     # The server refuses it anyway (403: the record is seen, its identity is not).
     category = PmksCategory.objects.get(code="anak_korban_tindak_kekerasan")
     refused = as_user(MASKED_READER).post(
         open_url, {"category": category.pk, "state": "registered"}
     )
     assert refused.status_code == 403
-    full = as_user("petugas.pekanbaru").get(reverse("registry:detail", args=[person.pk]))
-    assert open_url in full.content.decode()
+    worker = as_user("petugas.pekanbaru")
+    assert fold_url in worker.get(reverse("registry:detail", args=[person.pk])).content.decode()
+    assert open_url in worker.get(fold_url, HTTP_HX_REQUEST="true").content.decode()
 
 
 def register(full_name: str, sex: str) -> Person:

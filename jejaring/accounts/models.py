@@ -57,6 +57,11 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+# What a list of users shown by name reads (a select of workers, say): not their
+# password hashes and the rest of the row.
+USER_NAME_FIELDS = ("pk", "username", "first_name", "last_name")
+
+
 class UserRole(models.Model):
     """One role a user holds (a user may hold several, e.g. petugas and operator)."""
 

@@ -16,21 +16,6 @@ from .models import (
 )
 
 
-def offer(form: forms.Form, service_types) -> forms.Form:
-    """Offer service types the page already fetched (the case page shows three forms
-    over the same active rows: one query instead of three). Display only: a posted
-    form still validates against the field's own queryset."""
-    if service_types is not None:
-        for field in form.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is ServiceType:
-                choices = field.iterator(field)
-                field.choices = [
-                    *([("", field.empty_label)] if field.empty_label is not None else []),
-                    *(choices.choice(row) for row in service_types),
-                ]
-    return form
-
-
 class OpenCaseForm(forms.Form):
     category = forms.ModelChoiceField(
         queryset=PmksCategory.objects.active(), label=_("Category"), widget=FastSelect

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orang/<int:person_id>/buka/", views.case_open, name="open"),
     path("orang/<int:person_id>/persetujuan/", views.consent_add, name="consent_add"),
     path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/formulir/<str:fold>/", views.case_fold, name="fold"),
     path("<int:case_id>/status/", views.case_transition, name="transition"),
     path("<int:case_id>/asesmen/", views.case_needs, name="needs"),
     path("<int:case_id>/layanan/", views.case_service, name="service"),

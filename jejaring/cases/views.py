@@ -6,13 +6,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jejaring.accounts.models import USER_NAME_FIELDS, User
 from jejaring.core import clock
 from jejaring.core.files import serve_file
-from jejaring.core.filtering import filtered
-from jejaring.core.pages import listing, perform, refusal_text, show_refusal
+from jejaring.core.filtering import filtered, is_htmx
+from jejaring.core.pages import Fold, folded_form, listing, perform, refusal_text, show_refusal
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
 from jejaring.network.models import Organisation, Sector
 from jejaring.registry import actions as registry_actions
@@ -28,7 +31,6 @@ from .forms import (
     ReferralForm,
     ServiceForm,
     TransitionForm,
-    offer,
 )
 from .models import (
     Case,
@@ -39,7 +41,6 @@ from .models import (
     OverlapAlert,
     Referral,
     Service,
-    ServiceType,
     next_states,
 )
 from .overlap import request_refresh
@@ -168,34 +169,90 @@ def case_page(request, case, *, transition_form=None, referral_form=None, consen
     may_change = can(request.user, CHANGE, case)
     view = present(case.person, request.user)
     registry_actions.record_read(case.person, acting_user=request.user, masked=not view.identity)
-    posted = referral_form.data if referral_form is not None else {}
-    # The three forms offer the same active service types: fetched once.
-    service_types = list(ServiceType.objects.active()) if may_change and case.is_open else None
     context = {
         "case": case,
         "view": view,
         "may_change": may_change,
         "transition_form": transition_form or TransitionForm(case=case),
-        "needs_form": offer(NeedsForm(initial={"needs": case.needs.all()}), service_types),
-        "service_form": offer(ServiceForm(), service_types),
-        "referral_form": offer(referral_form or ReferralForm(), service_types),
-        # Which receiver the refused referral named, to check it again.
-        "chosen_suggested": posted.get("to_organisation_suggested", ""),
-        "chosen_other": posted.get("to_organisation_other", ""),
-        # A referral refused for want of consent links to where consent is recorded.
-        "consent_missing": consent_missing,
-        "staff": case.organisation.staff.filter(is_active=True) if may_change else [],
-        # Attachments carry identity: their policy shows them only with it.
-        "attachments": CaseAttachment.objects.restrict(request.user).filter(case=case),
-        "suggestions": suggest_receivers(case) if may_change and case.is_open else [],
-        "organisations": Organisation.objects.restrict(request.user)
-        .filter(status="active")
-        .exclude(pk=case.organisation_id)
-        .only("pk", "name")
+        # Not through case.organisation.staff: the related manager would set each user's
+        # organisation and read the deferred key back, a query a row.
+        "staff": User.objects.filter(organisation_id=case.organisation_id, is_active=True).only(
+            *USER_NAME_FIELDS
+        )
         if may_change
         else [],
+        # Attachments carry identity: their policy shows them only with it.
+        "attachments": CaseAttachment.objects.restrict(request.user).filter(case=case),
+        # The folded forms load when opened (case_fold); a refused referral comes back
+        # filled in, inside the page.
+        "referral_form": referral_form,
+        "folds": FOLDS,
     }
+    if referral_form is not None:
+        context.update(
+            _fold_context(request, case, "referral", view.identity, referral_form, consent_missing)
+        )
     return render(request, "cases/detail.html", context)
+
+
+# The case page's folded forms, each fetched when opened (core.pages.Fold).
+FOLDS = {
+    "needs": Fold(gettext_lazy("Record the assessment"), "cases/_fold_needs.html"),
+    "service": Fold(gettext_lazy("Record a service"), "cases/_fold_service.html"),
+    "referral": Fold(gettext_lazy("Refer this person"), "cases/_fold_referral.html"),
+}
+
+
+@login_required
+def case_fold(request, case_id: int, fold: str):
+    """One folded form of the case page, for those who may change an open case."""
+    if fold not in FOLDS:
+        raise Http404
+    case = get_scoped_or_404(
+        Case.objects.select_related("person__region", "organisation", "category"),
+        request.user,
+        CHANGE,
+        may=(("person", VIEW_IDENTITY),),
+        pk=case_id,
+    )
+    if not case.is_open:
+        raise Http404
+    view = present(case.person, request.user)
+    if not is_htmx(request):  # its page of its own is headed by the person: a read
+        registry_actions.record_read(
+            case.person, acting_user=request.user, masked=not view.identity
+        )
+    return folded_form(
+        request,
+        FOLDS[fold],
+        {"case": case, **_fold_context(request, case, fold, view.identity)},
+        back_url=reverse("cases:detail", args=[case.pk]),
+        back_label=view.name,
+    )
+
+
+def _fold_context(request, case, fold, identity, referral_form=None, consent_missing=False):
+    context = {"identity": identity}
+    if fold == "needs":
+        context["needs_form"] = NeedsForm(initial={"needs": case.needs.all()})
+    elif fold == "service":
+        context["service_form"] = ServiceForm()
+    else:
+        posted = referral_form.data if referral_form is not None else {}
+        context.update(
+            referral_form=referral_form or ReferralForm(),
+            # Which receiver the refused referral named, to check it again.
+            chosen_suggested=posted.get("to_organisation_suggested", ""),
+            chosen_other=posted.get("to_organisation_other", ""),
+            # A referral refused for want of consent links to where consent is recorded.
+            consent_missing=consent_missing,
+            suggestions=suggest_receivers(case),
+            organisations=Organisation.objects.restrict(request.user)
+            .filter(status="active")
+            .exclude(pk=case.organisation_id)
+            .only("pk", "name"),
+        )
+    return context
 
 
 def _case_for_change(request, case_id):

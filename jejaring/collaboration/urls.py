@@ -10,6 +10,7 @@ urlpatterns = [
     path("forum/", forums.forum_list, name="forums"),
     path("forum/baru/", forums.forum_create, name="forum_create"),
     path("forum/<int:forum_id>/", forums.forum_detail, name="forum"),
+    path("forum/<int:forum_id>/formulir/<str:fold>/", forums.forum_fold, name="forum_fold"),
     path("forum/<int:forum_id>/anggota/", forums.member_add, name="member_add"),
     path(
         "forum/<int:forum_id>/anggota/<int:membership_id>/keluar/",

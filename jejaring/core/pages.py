@@ -232,3 +232,28 @@ def posted(request, form, invalid: str, run, *, success):
         messages.error(request, invalid)
         return None
     return perform(request, lambda: run(form.cleaned_data), success=success)
+
+
+# Forms folded on a detail page (the case, the person, the forum), fetched when their fold
+# is first opened. Most visits open none, yet each form costs queries (choice lists,
+# suggestions) and markup a phone on a weak signal downloads. The page includes
+# "_fold.html" with the fold and its URL: a <details> whose body htmx fetches on its first
+# toggle; without script its link opens the same form as a page of its own. A form refused
+# by its action can still come back inside the page, filled in and open.
+
+
+@dataclass(frozen=True)
+class Fold:
+    title: str  # the fold's summary, and the heading of its page of its own
+    template: str  # the form alone, which the fold's body receives
+
+
+def folded_form(request, fold: Fold, context: dict, *, back_url: str, back_label: str):
+    """One fold's form: the fragment for the fold that opened (htmx), or a page of its own
+    leading back to ``back_url`` (the link, without script). ``context`` is what the
+    form's template needs, fetched through the scope by the caller."""
+    context = {**context, "fold": fold}
+    if is_htmx(request):
+        return render(request, fold.template, context)
+    page = {**context, "back_url": back_url, "back_label": back_label}
+    return render(request, "_fold_page.html", page)

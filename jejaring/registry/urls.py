@@ -8,6 +8,7 @@ urlpatterns = [
     path("baru/", views.person_create, name="create"),
     path("ekspor.csv", views.person_export, name="export"),
     path("<int:person_id>/", views.person_detail, name="detail"),
+    path("<int:person_id>/formulir/<str:fold>/", views.person_fold, name="fold"),
     path("<int:person_id>/ubah/", views.person_edit, name="edit"),
     path("<int:person_id>/gabung/", views.person_merge, name="merge"),
     path("<int:person_id>/nik/verifikasi/", views.nik_verify, name="nik_verify"),

@@ -1,9 +1,13 @@
 """Registry pages: search, register with the duplicate guard, the person's page, merge."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,20 +15,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jejaring.cases.forms import ConsentForm, OpenCaseForm
-from jejaring.cases.models import Case
+from jejaring.cases.models import Case, Consent
 from jejaring.cases.timeline import person_timeline
 from jejaring.core.exports import csv_writer
 from jejaring.core.files import serve_file
-from jejaring.core.pages import list_template, perform
+from jejaring.core.filtering import is_htmx
+from jejaring.core.pages import Fold, folded_form, list_template, perform
 from jejaring.core.paging import BoundedPaginator, LateJoined
 from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404, scope_for
-from jejaring.reference.models import PmksCategory
 
 from . import actions
 from . import nik as nik_rules
 from .filters import PersonFilter
 from .forms import AliasForm, NikReplaceForm, PersonCategoryForm, PersonForm, RelativeForm
-from .models import Person, PersonAlias, PersonMerge
+from .models import Person, PersonAlias, PersonMerge, PersonRelation
 from .presenters import audit_shown, categories_prefetch, present, present_many
 
 PAGE_SIZE = 25
@@ -171,8 +175,17 @@ def person_create(request):
 def person_detail(request, person_id: int):
     request.nav_section = "registry"
     person = get_scoped_or_404(
-        Person.objects.select_related("region", "registered_by", "merged_into").prefetch_related(
-            categories_prefetch(), "aliases"
+        Person.objects.select_related("region", "registered_by", "merged_into")
+        .prefetch_related(categories_prefetch(), "aliases")
+        # Most people in the registry came in by import and have nothing else here yet:
+        # which lists hold anything comes with the fetch, and an empty one costs no query.
+        # Only whether rows exist, unscoped; the lists themselves are read through the
+        # scope as before, so an answer here never shows a row the user may not see.
+        .annotate(
+            has_merges=Exists(PersonMerge.objects.filter(survivor=OuterRef("pk"))),
+            has_cases=Exists(Case.objects.filter(person=OuterRef("pk"))),
+            has_relations=Exists(PersonRelation.objects.filter(person=OuterRef("pk"))),
+            has_consents=Exists(Consent.objects.filter(person=OuterRef("pk"))),
         ),
         request.user,
         # Asked with the fetch: one query less for each.
@@ -181,7 +194,11 @@ def person_detail(request, person_id: int):
     )
     view = present(person, request.user)
     actions.record_read(person, acting_user=request.user, masked=not view.identity)
-    merges = list(PersonMerge.objects.filter(survivor=person).select_related("merged"))
+    merges = (
+        list(PersonMerge.objects.filter(survivor=person).select_related("merged"))
+        if person.has_merges
+        else []
+    )
     # The records merged into this one, and the one it was merged into, by name (masked
     # by the same rule), not by number.
     others = present_many(
@@ -190,16 +207,15 @@ def person_detail(request, person_id: int):
     )
     merged_into = others.pop() if person.merged_into else None
     may_change = can(request.user, CHANGE, person)
-    category_form = PersonCategoryForm(auto_id="category-%s")
-    open_case_form = OpenCaseForm(auto_id="open-case-%s")
-    if may_change and view.identity and not person.is_merged:
-        # Both forms are shown and offer the same active categories: one query, not two.
-        _offer_categories(PmksCategory.objects.active(), category_form, open_case_form)
     # Restricted once: the page lists these cases and the timeline reads their history.
-    cases = list(
-        Case.objects.restrict(request.user)
-        .filter(person=person)
-        .select_related("organisation", "category")
+    cases = (
+        list(
+            Case.objects.restrict(request.user)
+            .filter(person=person)
+            .select_related("organisation", "category")
+        )
+        if person.has_cases
+        else []
     )
     context = {
         "view": view,
@@ -210,32 +226,84 @@ def person_detail(request, person_id: int):
         # Cases, services and referrals across the network, as far as the user may see.
         "timeline": person_timeline(person, request.user, cases) if view.identity else [],
         "cases": cases,
-        "consents": person.consents.all(),
-        "relatives": _relatives(person, request.user) if view.identity else [],
-        # Each form its own ids: the page holds several, and two have a "category".
+        "consents": person.consents.all() if person.has_consents else [],
+        "relatives": _relatives(person, request.user)
+        if view.identity and person.has_relations
+        else [],
+        "folds": {key.replace("-", "_"): fold.fold for key, fold in PERSON_FOLDS.items()},
+        # Each form its own ids: the page holds several (and folds), two with a "category".
         "nik_replace_form": NikReplaceForm(
             initial={"version": person.version}, auto_id="nik-replace-%s"
         ),
-        "alias_form": AliasForm(auto_id="alias-%s"),
-        "relative_form": RelativeForm(auto_id="relative-%s"),
-        "category_form": category_form,
-        "open_case_form": open_case_form,
-        "consent_form": ConsentForm(auto_id="consent-%s"),
     }
     return render(request, "registry/detail.html", context)
 
 
-def _offer_categories(categories, *forms) -> None:
-    """Offer the category rows fetched once to each form's category field. Display only:
-    a posted form still validates against its field's own queryset."""
-    rows = list(categories)
-    for form in forms:
-        field = form.fields["category"]
-        choices = field.iterator(field)
-        field.choices = [
-            *([("", field.empty_label)] if field.empty_label is not None else []),
-            *(choices.choice(row) for row in rows),
-        ]
+@dataclass(frozen=True)
+class PersonFold:
+    """A form folded on the person's page (core.pages.Fold): who is offered it, and what
+    it needs. Each form keeps its own ids: the page holds several, two with a "category"."""
+
+    fold: Fold
+    offered: Callable[[bool, bool, Person], bool]  # (may change, identity shown, person)
+    forms: Callable[[], dict]
+
+
+PERSON_FOLDS = {
+    "alias": PersonFold(
+        Fold(gettext_lazy("Add another name"), "registry/_fold_alias.html"),
+        lambda may_change, identity, person: may_change and identity,
+        lambda: {"alias_form": AliasForm(auto_id="alias-%s")},
+    ),
+    "category": PersonFold(
+        Fold(gettext_lazy("Add or verify a category"), "registry/_fold_category.html"),
+        lambda may_change, identity, person: may_change,
+        lambda: {"category_form": PersonCategoryForm(auto_id="category-%s")},
+    ),
+    "relative": PersonFold(
+        Fold(gettext_lazy("Link a relative already registered"), "registry/_fold_relative.html"),
+        lambda may_change, identity, person: may_change,
+        lambda: {"relative_form": RelativeForm(auto_id="relative-%s")},
+    ),
+    # Opening a case needs the identity (cases:open refuses a masked record), not the
+    # right to change the person: any organisation that sees who it is may take it on.
+    "open-case": PersonFold(
+        Fold(gettext_lazy("Open a case for my organisation"), "registry/_fold_open_case.html"),
+        lambda may_change, identity, person: identity and not person.is_merged,
+        lambda: {"open_case_form": OpenCaseForm(auto_id="open-case-%s")},
+    ),
+    "consent": PersonFold(
+        Fold(gettext_lazy("Record consent"), "registry/_fold_consent.html"),
+        lambda may_change, identity, person: may_change and identity,
+        lambda: {"consent_form": ConsentForm(auto_id="consent-%s")},
+    ),
+}
+
+
+@login_required
+def person_fold(request, person_id: int, fold: str):
+    """One folded form of the person's page, for those the page offers it to."""
+    if fold not in PERSON_FOLDS:
+        raise Http404
+    person = get_scoped_or_404(
+        Person.objects.select_related("merged_into"),
+        request.user,
+        may=(CHANGE, VIEW_IDENTITY),
+        pk=person_id,
+    )
+    view = present(person, request.user)
+    wanted = PERSON_FOLDS[fold]
+    if not wanted.offered(can(request.user, CHANGE, person), view.identity, person):
+        raise PermissionDenied
+    if not is_htmx(request):  # its page of its own is headed by the person: a read
+        actions.record_read(person, acting_user=request.user, masked=not view.identity)
+    return folded_form(
+        request,
+        wanted.fold,
+        {"person": person, **wanted.forms()},
+        back_url=_detail_url(person),
+        back_label=view.name,
+    )
 
 
 def _relatives(person, user):

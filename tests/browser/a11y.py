@@ -15,7 +15,7 @@ their findings instead, so a flow through several pages can name every page at f
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 PHONE_VIEWPORT = {"width": 360, "height": 740}
 BLOCKING = ("critical", "serious")
@@ -96,3 +96,13 @@ def page_problems(page: Page, what: str = "") -> list[str]:
 def check_page(page: Page, what: str = "") -> None:
     problems = page_problems(page, what)
     assert not problems, "\n".join(problems)
+
+
+def open_every_fold(page: Page, within: str = "body") -> None:
+    """Unfold every <details> in ``within``, so the checks see the forms folded in them
+    too, and wait for the folds that fetch their form as they open (core.pages.Fold)."""
+    page.evaluate(
+        "(within) => document.querySelectorAll(`${within} details`).forEach(d => d.open = true)",
+        within,
+    )
+    expect(page.locator(f"{within} .fold-body a[href*='/formulir/']")).to_have_count(0)

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.browser.a11y import PHONE_VIEWPORT, page_problems
+from tests.browser.a11y import PHONE_VIEWPORT, open_every_fold, page_problems
 from tests.browser.conftest import BROWSER_LOCALE
 from tests.browser.test_browser import login
 
@@ -109,7 +109,7 @@ def test_every_case_page_reads_on_a_phone(page: Page, network: str):
         form.get_by_role("button", name="Kirim rujukan").click()
     expect(form.locator("[name=reason]")).to_have_value("Perlu pengasuhan sementara.")
     expect(form.locator("fieldset .error")).to_contain_text("persetujuan")
-    page.evaluate("document.querySelectorAll('#main details').forEach((d) => { d.open = true; })")
+    open_every_fold(page, "#main")
     found += page_problems(page, "case page, refused referral, folds open")
 
     # An office whose boxes are all empty, and a reader who sees the boy masked.

@@ -23,7 +23,7 @@ from jejaring.imports.models import ImportedRow, LinkReview, ReviewStatus
 from jejaring.network.models import Organisation
 from jejaring.registry import actions as registry_actions
 from jejaring.registry.models import Person, PersonAlias
-from tests.browser.a11y import PHONE_VIEWPORT, page_problems
+from tests.browser.a11y import PHONE_VIEWPORT, open_every_fold, page_problems
 from tests.browser.conftest import BROWSER_LOCALE
 from tests.browser.test_browser import login
 
@@ -55,11 +55,6 @@ def imported_job():
     import_actions.run_check(job, acting_user=officer)
     import_actions.start_import(job, acting_user=officer, background=False)
     return import_actions.run_import(job, acting_user=officer)
-
-
-def open_everything(page: Page) -> None:
-    """Unfold every <details>, so the checks see the forms folded in them too."""
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
 
 
 def duplicate_ids(page: Page, what: str) -> list[str]:
@@ -109,7 +104,7 @@ def test_registry_and_import_pages_read_on_a_phone(page: Page, network: str, bro
         registry_actions.add_alias(rizki, name, PersonAlias.Kind.STREET, acting_user=officer)
     page.goto(f"{network}{reverse('registry:detail', args=[rizki.pk])}")
     expect(page.locator("h1")).to_have_text("Muhammad Rizki")
-    open_everything(page)
+    open_every_fold(page)
     expect(page.locator("#alias-name")).to_be_visible()
     found += page_problems(page, "a person's page, every form open")
     found += duplicate_ids(page, "a person's page")

@@ -96,9 +96,10 @@ def register_child(page: Page, base_url: str) -> int:
 
 
 def open_case(page: Page, person_id: int) -> int:
-    """The "Open a case for my organisation" fold on the person's page."""
+    """The "Open a case for my organisation" fold on the person's page, its form fetched
+    as it opens."""
+    page.locator("#open-case summary").click()
     form = page.locator(f"form[action$='/kasus/orang/{person_id}/buka/']")
-    page.locator("details", has=form).locator("summary").click()
     form.locator("[name=category]").select_option(label=CATEGORY)
     form.locator("[name=state]").select_option("reported")
     submit(form)
@@ -144,10 +145,11 @@ def accept_waiting_referral(page: Page, base_url: str, sender: str) -> tuple[int
 
 
 def record_service(page: Page, case_id: int, service: str) -> None:
-    """The "Record a service" fold on the case page; the date defaults to today."""
+    """The "Record a service" fold on the case page, its form fetched as it opens; the
+    date defaults to today."""
+    page.locator("#service-fold summary").click()
     form = page.locator("#service-form")
     expect(form).to_have_attribute("action", re.compile(rf"/kasus/{case_id}/layanan/$"))
-    page.locator("details", has=form).locator("summary").click()
     form.locator("[name=service_type]").select_option(label=service)
     # The date is left as offered. A date input only holds an ISO date: a value rendered in
     # the Indonesian format (dd-mm-yyyy) would be dropped, and the browser block the submit.

@@ -4,13 +4,14 @@ coordinator, rules, goals and small wins. Thin: scope, form, action, redirect.""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jejaring.core.pages import button, form_page, small_form
+from jejaring.core.pages import Fold, button, folded_form, form_page, small_form
 from jejaring.core.scoping import CHANGE, can, get_scoped_or_404, scope_for
 
 from .. import actions
@@ -129,20 +130,60 @@ def forum_detail(request, forum_id: int):
         "is_member": bool(my_organisation)
         and any(seat.organisation_id == my_organisation for seat in seats),
         "planned": MeetingState.PLANNED,
+        "folds": FORUM_FOLDS,
     }
-    if may_change:
-        # One page, several forms with fields of the same name: each its own ids, so that
-        # every label points at its own field (the names, which the posts read, stay).
-        context.update(
-            member_form=MemberAddForm(forum=forum, user=request.user, auto_id="member-%s"),
-            coordinator_form=CoordinatorForm(
-                forum=forum, current=coordinator, seats=seats, auto_id="coordinator-%s"
-            ),
-            rule_form=GroundRuleForm(auto_id="rule-%s"),
-            goal_form=GoalForm(auto_id="goal-%s"),
-            outcome_form=OutcomeForm(forum=forum, goals=goals, auto_id="outcome-%s"),
-        )
     return render(request, "collaboration/forum_detail.html", context)
+
+
+# The forum page's forms for those who run it, each folded and fetched when opened
+# (core.pages.Fold). One page, several forms with fields of the same name: each its own
+# ids, so that every label points at its own field (the names, which the posts read, stay).
+FORUM_FOLDS = {
+    "member": Fold(gettext_lazy("Add a member"), "collaboration/_fold_forum_member.html"),
+    "coordinator": Fold(
+        gettext_lazy("Hand the coordinator role on"), "collaboration/_fold_forum_coordinator.html"
+    ),
+    "outcome": Fold(
+        gettext_lazy("Record an intermediate outcome"), "collaboration/_fold_forum_outcome.html"
+    ),
+    "goal": Fold(gettext_lazy("Add a goal"), "collaboration/_fold_forum_goal.html"),
+    "rule": Fold(gettext_lazy("Record a rule or SOP"), "collaboration/_fold_forum_rule.html"),
+}
+
+
+def _forum_form(request, forum: Forum, fold: str) -> dict:
+    if fold == "member":
+        return {"member_form": MemberAddForm(forum=forum, user=request.user, auto_id="member-%s")}
+    if fold == "coordinator":
+        seats = list(forum.current_members().select_related("organisation"))
+        form = CoordinatorForm(
+            forum=forum,
+            current=forum.current_coordinator(),
+            seats=seats,
+            auto_id="coordinator-%s",
+        )
+        return {"coordinator_form": form}
+    if fold == "outcome":
+        goals = list(forum.goals.all())
+        return {"outcome_form": OutcomeForm(forum=forum, goals=goals, auto_id="outcome-%s")}
+    if fold == "goal":
+        return {"goal_form": GoalForm(auto_id="goal-%s")}
+    return {"rule_form": GroundRuleForm(auto_id="rule-%s")}
+
+
+@login_required
+def forum_fold(request, forum_id: int, fold: str):
+    """One folded form of the forum page, for those who may change the forum."""
+    if fold not in FORUM_FOLDS:
+        raise Http404
+    forum = _forum_for_change(request, forum_id)
+    return folded_form(
+        request,
+        FORUM_FOLDS[fold],
+        {"forum": forum, **_forum_form(request, forum, fold)},
+        back_url=reverse("collaboration:forum", args=[forum.pk]),
+        back_label=forum.name,
+    )
 
 
 def _forum_for_change(request, forum_id: int) -> Forum:
