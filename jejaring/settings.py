@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "jejaring.spm",
     "jejaring.collaboration",
     "jejaring.imports",
+    "jejaring.public",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,17 @@ SITE_URL = env("SITE_URL", "http://localhost:8000")
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
 # /readyz fails when no worker wrote its heartbeat (every 30 s) within this many seconds.
 READY_WORKER_WITHIN = int(env("READY_WORKER_WITHIN", "120"))
+# Public reports one network address may send in an hour (a shared warnet or a school
+# connection sends several; a script sends hundreds).
+PUBLIC_REPORTS_PER_HOUR = int(env("PUBLIC_REPORTS_PER_HOUR", "5"))
+PUBLIC_COMPLAINTS_PER_HOUR = int(env("PUBLIC_COMPLAINTS_PER_HOUR", "5"))
+# Satisfaction survey (PermenPANRB 14/2017): results are shown only from this many
+# answers (fewer could be told apart), and the weight of each element: "exact" (1/9),
+# or the "0.111" or "0.11" some offices print (docs/public.md).
+SKM_MIN_RESPONSES = int(env("SKM_MIN_RESPONSES", "10"))
+SKM_WEIGHT = env("SKM_WEIGHT", "exact")
+# Who publishes the open data, as the catalogue names it (dct:publisher).
+OPEN_DATA_PUBLISHER = env("OPEN_DATA_PUBLISHER", "Jejaring Kesejahteraan Sosial")
 # For the Redis-backed worker (django-tasks-rq, see docs/imports.md): the queue's address.
 if env("REDIS_URL", ""):
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "")}}

@@ -42,6 +42,8 @@ SAME_IN_EVERY_LANGUAGE = {
     "NIK",  # Nomor Induk Kependudukan
     "NIP",  # Nomor Induk Pegawai (a civil servant's number, on the report's signature)
     "SPM",
+    "IKM",  # Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)
+    "NRR",  # nilai rata-rata of a survey element (PermenPANRB 14/2017)
     "LKSA",
     "LKS",
     "PMKS",

@@ -71,7 +71,9 @@ PINS = [
     Pin("collaboration:rules", "owner", 4),
     Pin("imports:list", "owner", 6),
     Pin("imports:reviews", "owner", 7, audited=True),
-    Pin("audit:list", "admin", 7),
+    # +1 with #15: the persona world's exit request sent a referral, so the first page
+    # holds a referral row, whose person is looked up once (one query per kind of row).
+    Pin("audit:list", "admin", 8),
     # +3 since issue 14: the page's referrals, then its people named by the identity rule.
     Pin("core:notifications", "owner", 8),
     Pin("accounts:user_list", "admin", 6),
@@ -95,7 +97,7 @@ PINS = [
     Pin("/api/v1/collaboration/ground-rules/", "owner", 2),
     Pin("/api/v1/imports/", "owner", 3),
     Pin("/api/v1/imports/reviews", "owner", 4, audited=True),
-    Pin("/api/v1/audit/", "admin", 5),
+    Pin("/api/v1/audit/", "admin", 6),  # +1 with #15, as audit:list
     Pin("/api/v1/notifications/", "owner", 5),
     Pin("/api/v1/spm/targets", "owner", 3, (("year", 2026), ("region", "14.71"))),
     Pin("/api/v1/spm/service-types", "owner", 2),
@@ -105,6 +107,13 @@ PINS = [
     Pin("/api/v1/reference/psks-types", "owner", 2),
     Pin("/api/v1/reference/spm-groups", "owner", 2),
     Pin("/api/v1/services/", "owner", 4, audited=True),
+    Pin("reports:queue", "owner", 6),
+    Pin("/api/v1/reports/", "owner", 2),
+    Pin("/api/v1/public/report-topics", "owner", 1),
+    Pin("complaints:desk", "owner", 6),
+    Pin("/api/v1/complaints/", "owner", 2),
+    Pin("/api/v1/public/complaint-categories", "owner", 1),
+    Pin("/api/v1/exit-requests/", "owner", 2),
 ]
 
 # Lists whose count grows with rows today (an N+1): pinned as measured, run as
@@ -113,12 +122,15 @@ KNOWN_N_PLUS_ONE: dict[str, str] = {}
 
 # The row counts an API list without a grower is compared at. The audit list looks up
 # the identity rule once per kind of record among its rows (cases, then people): its
-# first two rows hold fewer kinds than the next, so it is compared at 6 and 12.
-LIMITS = {"/api/v1/audit/": (6, 12)}
+# first rows hold fewer kinds than the next (the persona world's public reports and
+# complaint, which name no person, come first), so it is compared at 12 and 24.
+LIMITS = {"/api/v1/audit/": (12, 24)}
 
 # API lists answered whole, without paging: reference data of fixed size, or one
 # region's targets; their growth is not asked by limit.
 UNPAGED = {
+    "/api/v1/public/report-topics",
+    "/api/v1/public/complaint-categories",
     "/api/v1/collaboration/ground-rules/",
     "/api/v1/spm/targets",
     "/api/v1/spm/service-types",
@@ -404,7 +416,44 @@ def more_targets(n):
         spm_actions.set_target(region, 2026, kind, 7, acting_user=None, source_note="tambahan")
 
 
+def more_reports(n):
+    from jejaring.public.actions import reports as public_actions
+    from jejaring.public.models import ReportTopic
+    from jejaring.regions.models import Region
+
+    topic = ReportTopic.objects.select_related("category").get(code="lansia_terlantar")
+    village = Region.objects.get(code="14.71.01.1004")
+    for i in range(n):
+        public_actions.submit_report(
+            {"topic": topic, "region": village, "place": f"Gang {i}", "description": "Sendiri."},
+            sender_address=f"grow-{i}",
+        )
+
+
+def more_complaints(n):
+    from jejaring.network.models import Organisation
+    from jejaring.public.actions import complaints as complaint_actions
+    from jejaring.public.models import ComplaintCategory
+
+    category = ComplaintCategory.objects.get(code="informasi")
+    office = Organisation.objects.select_related("type").get(code="dinsos-kota-pekanbaru")
+    for i in range(n):
+        complaint_actions.submit_complaint(
+            {
+                "category": category,
+                "concerned_organisation": office,
+                "subject": f"Informasi {i}",
+                "description": "Tidak jelas syaratnya.",
+            },
+            sender_address=f"grow-complaint-{i}",
+        )
+
+
 GROW = {
+    "complaints:desk": more_complaints,
+    "/api/v1/complaints/": more_complaints,
+    "reports:queue": more_reports,
+    "/api/v1/reports/": more_reports,
     "network:list": more_organisations,
     "/api/v1/organisations/": more_organisations,
     "cases:overlaps": more_overlaps,
@@ -546,6 +595,11 @@ NOT_RECORD_LISTS = {
     "/api/v1/spm/achievement",
     "/api/v1/collaboration/commitments/fulfilment-rates",
     "/api/v1/collaboration/integration",
+    "/api/v1/complaints/dashboard",
+    "/api/v1/public/skm-results",
+    "/api/v1/skm/results",
+    "/api/v1/public/open/complaints",
+    "/api/v1/public/open/skm",
 }
 
 

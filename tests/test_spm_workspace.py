@@ -164,8 +164,11 @@ def test_a_city_report_has_letterhead_date_signature_and_only_regency_types(as_u
     assert "DINAS SOSIAL KOTA PEKANBARU" in body
     assert "Pekanbaru, 2 Desember 2026" in body  # the month written out
     assert "Kepala Dinas Sosial Kota Pekanbaru" in body
-    # Nobody holds the office-head role in Pekanbaru's office: a blank line to sign on.
-    assert 'class="signature-name signature-blank"' in response.content.decode()
+    # The head of Pekanbaru's office signs with the name on their account (kadis.pekanbaru).
+    assert "Arif Wibowo" in body
+    # Nobody holds the office-head role in Kabupaten Bandung's office: a blank line to sign on.
+    bandung = as_user("petugas.bandung").get(reverse("spm:report", args=["32.04", 2026]))
+    assert 'class="signature-name signature-blank"' in bandung.content.decode()
     levels = {kind.level for kind, _cell in response.context["rows"]}
     assert levels == {SpmLevel.REGENCY}
     for kind in SpmServiceType.objects.filter(level=SpmLevel.PROVINCE):

@@ -22,7 +22,7 @@ from .models import AuditAction, AuditEntry, AuditSubject
 SECRET_FIELDS = frozenset({"password", "key_hash"})
 
 
-def _json_value(value):
+def json_value(value):
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -40,10 +40,10 @@ def snapshot(obj: models.Model) -> dict:
     for f in obj._meta.concrete_fields:
         if f.name in SECRET_FIELDS:
             continue
-        data[f.attname] = _json_value(getattr(obj, f.attname))
+        data[f.attname] = json_value(getattr(obj, f.attname))
     if obj.pk is not None:
         for f in obj._meta.many_to_many:
-            data[f.name] = sorted(_json_value(pk) for pk in f.value_from_object(obj))
+            data[f.name] = sorted(json_value(pk) for pk in f.value_from_object(obj))
     return data
 
 

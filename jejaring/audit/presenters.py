@@ -211,6 +211,9 @@ class _Concern:
 
 def _concern(entry: AuditEntry) -> _Concern:
     found = _Concern()
+    # Whether the row's own snapshot names its links to people, even as empty (a public
+    # report before its case): then it is believed, and the object is not looked up.
+    said = False
     snapshots = [s for s in (entry.before, entry.after) if isinstance(s, dict)]
     # A bulk read names the rows it showed: after["person_ids"], after["case_ids"]…
     listed_key = f"{entry.object_type.rsplit('.', 1)[-1]}_ids"
@@ -231,9 +234,11 @@ def _concern(entry: AuditEntry) -> _Concern:
         found.concerns_people = links.concerns_people
         for snapshot in snapshots:
             for key in links.direct:
+                said |= key in snapshot
                 if (pk := _as_pk(snapshot.get(key))) is not None:
                     found.people.add(pk)
             for key, target in links.hops:
+                said |= key in snapshot
                 if (pk := _as_pk(snapshot.get(key))) is not None:
                     found.refs.add((target, pk))
         if links.concerns_people:
@@ -250,6 +255,7 @@ def _concern(entry: AuditEntry) -> _Concern:
             found.refs.add((entry.parent_type, pk))
     if (
         found.concerns_people
+        and not said
         and not found.people
         and not found.refs
         and entry.object_type != PERSON

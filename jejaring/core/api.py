@@ -98,6 +98,7 @@ def register_routers() -> None:
     from jejaring.core.notifications_api import router as notifications_router
     from jejaring.imports.api import router as imports_router
     from jejaring.network.api import router as network_router
+    from jejaring.public.api import citizen_routers, staff_routers
     from jejaring.reference.api import router as reference_router
     from jejaring.regions.api import router as regions_router
     from jejaring.registry.api import router as registry_router
@@ -114,6 +115,8 @@ def register_routers() -> None:
     api.add_router("/notifications/", notifications_router)
     api.add_router("/collaboration/", collaboration_router)
     api.add_router("/imports/", imports_router)
+    for prefix, router in [*citizen_routers, *staff_routers]:
+        api.add_router(prefix, router)
 
 
 register_routers()

@@ -138,7 +138,8 @@ class Inputs:
     """
 
     def __init__(self, request):
-        self.user = request.auth
+        # A public route (``auth=None``) has no ``auth``: only unscoped inputs there.
+        self.user = getattr(request, "auth", None)
         self.errors: dict[str, list[str]] = {}
 
     def refuse(self, field: str, message: str) -> None:

@@ -12,11 +12,16 @@ SECTIONS = [
     ("registry", _("Registry"), "registry:list"),
     ("imports", _("Import"), "imports:list"),
     ("cases", _("Cases & Referrals"), "cases:board"),
+    ("reports", _("Public reports"), "reports:queue"),
+    ("complaints", _("Complaints desk"), "complaints:desk"),
+    ("survey", _("Satisfaction survey"), "survey:results"),
     ("spm", _("SPM"), "spm:dashboard"),
     ("collaboration", _("Collaboration"), "collaboration:index"),
     ("network", _("Network"), "network:list"),
     ("regions", _("Regions"), "regions:index"),
     ("open_data", _("Open Data"), "open_data:spm"),
+    ("report", _("Report a person in need"), "lapor:new"),
+    ("complain", _("Complain about a service"), "pengaduan:new"),
 ]
 
 

@@ -268,6 +268,10 @@ USERS = [
     ("pimpinan.jabar", "Dadang", "Kurniawan", "dinsos-prov-jabar", [Role.OFFICE_HEAD]),
     # The data officer who imports the district spreadsheets (issue #6).
     ("data.pekanbaru", "Dewi", "Lestari", "dinsos-kota-pekanbaru", [Role.DATA_OFFICER]),
+    # The head of the city's social office: complaints past their deadline come to him.
+    ("kadis.pekanbaru", "Arif", "Wibowo", "dinsos-kota-pekanbaru", [Role.OFFICE_HEAD]),
+    # The province's social office: receives the public reports Pekanbaru leaves too long.
+    ("petugas.riau", "Hendra", "Saputra", "dinsos-prov-riau", [Role.CASE_WORKER]),
     # Not in the issue's list: the village officer who reports first (the Riau paper's path).
     (
         "kelurahan.kampungtengah",
@@ -406,6 +410,9 @@ def create_demo_network() -> dict:
     from jejaring.collaboration.demo import create_collaboration_demo
 
     create_collaboration_demo()
+    _create_public_reports()
+    _create_complaints()
+    _create_survey_answers()
     return {"organisations": created_orgs, "users": created_users, "people": people}
 
 
@@ -458,6 +465,141 @@ def _create_people(categories) -> int:
         open_case(person, categories[codes[0]], organisation=organisation, acting_user=None)
         created += 1
     return created
+
+
+# Citizens' reports in Pekanbaru (#15): one waiting to be picked up, one a worker took.
+PUBLIC_REPORTS = [
+    # topic, village, place, what was seen, hours ago, picked up by
+    (
+        "lansia_terlantar",
+        "14.71.01.1004",
+        "Rumah papan di ujung Gang Mawar",
+        "Seorang nenek tinggal sendiri, jarang terlihat keluar, tetangga mengantar makanan.",
+        3,
+        None,
+    ),
+    (
+        "anak_jalanan",
+        "14.71.01.1003",
+        "Simpang lampu merah Jl. Sudirman",
+        "Dua anak menjual tisu sampai larut malam, tampak belum makan.",
+        40,
+        "petugas.pekanbaru",
+    ),
+]
+
+
+def _create_public_reports() -> None:
+    import datetime
+
+    from jejaring.core import clock
+    from jejaring.public.actions import reports as public_actions
+    from jejaring.public.models import PublicReport, ReportTopic
+
+    if PublicReport.objects.exists():
+        return
+    for topic, village, place, seen, hours_ago, worker in PUBLIC_REPORTS:
+        with clock.set_to(clock.now() - datetime.timedelta(hours=hours_ago)):
+            report = public_actions.submit_report(
+                {
+                    "topic": ReportTopic.objects.select_related("category").get(code=topic),
+                    "region": Region.objects.get(code=village),
+                    "place": place,
+                    "description": seen,
+                },
+                sender_address="demo",
+            )
+        if worker:
+            public_actions.pick_up_report(report, acting_user=User.objects.get(username=worker))
+
+
+# Complaints in Pekanbaru (#15): one answered and rated, one waiting to be verified.
+COMPLAINTS = [
+    # category, organisation concerned, subject, what happened, days ago, answered after
+    (
+        "layanan_lambat",
+        "dinsos-kota-pekanbaru",
+        "Pengurusan rekomendasi bantuan berbulan-bulan",
+        "Sudah tiga kali datang ke kantor untuk surat rekomendasi, selalu diminta kembali.",
+        12,
+        "Rekomendasi sudah diterbitkan; petugas loket diingatkan soal batas waktu layanan.",
+    ),
+    (
+        "perilaku_petugas",
+        "lksa-harapan-bunda",
+        "Pengasuh membentak anak di depan tamu",
+        "Saat berkunjung saya melihat pengasuh membentak anak dengan kata kasar.",
+        1,
+        "",
+    ),
+]
+
+
+def _create_complaints() -> None:
+    import datetime
+
+    from jejaring.core import clock
+    from jejaring.public.actions import complaints as complaint_actions
+    from jejaring.public.models import Complaint, ComplaintCategory
+
+    if Complaint.objects.exists():
+        return
+    worker = User.objects.get(username="petugas.pekanbaru")
+    for category, org_code, subject, happened, days_ago, answer in COMPLAINTS:
+        sent = clock.now() - datetime.timedelta(days=days_ago)
+        with clock.set_to(sent):
+            complaint = complaint_actions.submit_complaint(
+                {
+                    "category": ComplaintCategory.objects.get(code=category),
+                    "concerned_organisation": Organisation.objects.select_related("type").get(
+                        code=org_code
+                    ),
+                    "subject": subject,
+                    "description": happened,
+                },
+                sender_address="demo",
+            )
+        if not answer:
+            continue
+        with clock.set_to(sent + datetime.timedelta(days=1)):
+            complaint_actions.verify_complaint(complaint, acting_user=worker)
+        with clock.set_to(sent + datetime.timedelta(days=2)):
+            complaint_actions.start_follow_up(complaint, acting_user=worker)
+        with clock.set_to(sent + datetime.timedelta(days=6)):
+            complaint_actions.answer_complaint(complaint, answer, acting_user=worker)
+        with clock.set_to(sent + datetime.timedelta(days=7)):
+            complaint_actions.rate_answer(complaint.tracking_code, 4, "Terima kasih.")
+
+
+# Satisfaction survey answers for Dinas Sosial Kota Pekanbaru (#15): enough for its IKM
+# to be shown (SKM_MIN_RESPONSES); each row is u1…u9.
+SURVEY_ANSWERS = [
+    "344343434",
+    "343433433",
+    "434443443",
+    "333343333",
+    "344444434",
+    "243332423",
+    "343434434",
+    "334343343",
+    "444443444",
+    "333333333",
+    "343443433",
+    "334433343",
+]
+
+
+def _create_survey_answers() -> None:
+    from jejaring.public.actions import survey as survey_actions
+    from jejaring.public.models import SurveyInvitation
+
+    if SurveyInvitation.objects.exists():
+        return
+    worker = User.objects.get(username="petugas.pekanbaru")
+    for row in SURVEY_ANSWERS:
+        code = survey_actions.issue_invitation(acting_user=worker).code
+        scores = {f"u{i}": int(score) for i, score in enumerate(row, start=1)}
+        survey_actions.answer_survey(code, scores)
 
 
 # SPM demo: children served outside institutions in Kota Pekanbaru, elderly people in

@@ -101,6 +101,12 @@ class Notification(models.Model):
         IMPORT_FINISHED = "import_finished", _("Import finished")
         IMPORT_FAILED = "import_failed", _("Import stopped")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        PUBLIC_REPORT_ROUTED = "public_report_routed", _("Public report received")
+        PUBLIC_REPORT_ESCALATED = "public_report_escalated", _("Public report escalated")
+        COMPLAINT_RECEIVED = "complaint_received", _("Complaint received")
+        COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint past its deadline")
+        COMPLAINT_ANSWERED = "complaint_answered", _("Your complaint answered")
+        EXIT_WAITING = "exit_waiting", _("Request for another provider waiting")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -115,6 +115,42 @@ MESSAGES = {
             "further about the person without a new consent (UU 27/2022)."
         ),
     ),
+    Kind.PUBLIC_REPORT_ROUTED: (
+        _("Public report: %(topic)s in %(village)s"),
+        _(
+            "A citizen reported it on %(on)s. Pick it up within %(hours)s hours, or it goes "
+            "to the office one level up. The report is in the public reports queue."
+        ),
+    ),
+    Kind.PUBLIC_REPORT_ESCALATED: (
+        _("Public report not picked up in time: %(topic)s in %(village)s"),
+        _(
+            "%(previous)s did not pick it up within %(hours)s hours, so it now goes to your "
+            "office. The report is in the public reports queue."
+        ),
+    ),
+    Kind.COMPLAINT_RECEIVED: (
+        _("Complaint received: %(category)s about %(organisation)s"),
+        _("Verify it by %(on)s. It is on the complaints desk."),
+    ),
+    Kind.COMPLAINT_OVERDUE: (
+        _("Complaint past its deadline: %(category)s about %(organisation)s"),
+        _(
+            'Its stage "%(stage)s" was due on %(on)s. As head of the office, see that it '
+            "is followed up: the complaint is on the complaints desk."
+        ),
+    ),
+    Kind.EXIT_WAITING: (
+        _("%(person)s asked to be served by %(organisation)s"),
+        _(
+            "%(organisation)s is not a government office: record the consent to share, then "
+            'send the referral from the case\'s page "Another provider".'
+        ),
+    ),
+    Kind.COMPLAINT_ANSWERED: (
+        _("Your complaint about %(organisation)s was answered"),
+        _("Read the answer and rate it on the complaint's page."),
+    ),
 }
 
 # The preferences page shows the kinds in these groups, in this order.
@@ -128,7 +164,14 @@ GROUPS = [
             Kind.CASE_ASSIGNED,
             Kind.OVERLAP_FOUND,
             Kind.CONSENT_WITHDRAWN,
+            Kind.PUBLIC_REPORT_ROUTED,
+            Kind.PUBLIC_REPORT_ESCALATED,
+            Kind.EXIT_WAITING,
         ],
+    ),
+    (
+        _("Complaints"),
+        [Kind.COMPLAINT_RECEIVED, Kind.COMPLAINT_OVERDUE, Kind.COMPLAINT_ANSWERED],
     ),
     (
         _("Registry and imports"),

@@ -85,3 +85,59 @@ class RegionCodesField(forms.Field):
                 params={"code": ", ".join(unknown)},
             )
         return [found[c] for c in dict.fromkeys(codes)]
+
+
+class VillageInput(RegionCodeInput):
+    """The region input for people who know their village by name, not by code: it
+    suggests villages only, each with its district and regency."""
+
+    template_name = "regions/widgets/village.html"
+
+
+class VillageField(forms.Field):
+    """A village (desa / kelurahan), typed by name or picked from the suggestions.
+
+    A citizen types "Kampung Tengah"; the suggestions fill in the village's code. A name
+    that only one village has is taken as that village; a name several share asks for a
+    choice from the list."""
+
+    widget = VillageInput
+
+    def prepare_value(self, value):
+        if isinstance(value, Region):
+            return value.code
+        return value
+
+    def to_python(self, value):
+        from .models import RegionLevel
+
+        value = " ".join(str(value or "").split())[:120]
+        if not value:
+            return None
+        code = normalise_code(value)
+        if code.replace(".", "").isdigit():
+            region = Region.objects.filter(code=code, level=RegionLevel.VILLAGE).first()
+            if region is None:
+                raise ValidationError(
+                    _("No village has the code %(code)s."),
+                    code="unknown_village",
+                    params={"code": value},
+                )
+            return region
+        matches = list(Region.objects.filter(level=RegionLevel.VILLAGE, name__iexact=value)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValidationError(
+                _("Several villages are called %(name)s: choose yours from the list."),
+                code="ambiguous_village",
+                params={"name": value},
+            )
+        raise ValidationError(
+            _(
+                "No village called %(name)s was found: type part of the name and choose "
+                "from the list."
+            ),
+            code="unknown_village",
+            params={"name": value},
+        )

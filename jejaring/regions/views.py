@@ -46,14 +46,19 @@ SUGGESTION_LIMIT = 20
 
 def suggest(request):
     """<option>s for a region-code input's datalist, as the person types a name or code."""
-    # The input sends its own name (e.g. home_region=…); a plain ?q= works too.
-    query = (request.GET.get("q") or next(iter(request.GET.values()), "")).strip()
+    # The input sends its own name (e.g. home_region=…); a plain ?q= works too. A village
+    # input asks for villages only (?level=village).
+    level = request.GET.get("level", "")
+    typed = [v for k, v in request.GET.items() if k != "level"]
+    query = (request.GET.get("q") or next(iter(typed), "")).strip()
     regions = []
     if len(query) >= 2:
         try:
-            regions = filtered(RegionFilter, {"q": query}, Region.objects.select_related("parent"))[
-                :SUGGESTION_LIMIT
-            ]
+            regions = filtered(
+                RegionFilter,
+                {"q": query, **({"level": level} if level else {})},
+                Region.objects.select_related("parent__parent"),
+            )[:SUGGESTION_LIMIT]
         except ValidationError:
             regions = []
     return render(request, "regions/_options.html", {"regions": regions})

@@ -121,6 +121,38 @@ def _resolve(inputs: Inputs, data: dict) -> dict:
     return data
 
 
+def resolve_person_payload(inputs: Inputs, data: dict) -> tuple[dict, list, list, bool]:
+    """A ``PersonIn`` body as the registration action takes it: the village and the
+    categories its codes name (a 422 on the field for an unknown one), the aliases, and
+    whether the caller confirmed a new person despite the guard's candidates."""
+    data = _resolve(inputs, data)
+    categories = inputs.categories(data.pop("categories"), "categories")
+    inputs.check()
+    aliases = [{"name": a} for a in data.pop("aliases") if a.strip()]
+    return data, categories, aliases, data.pop("confirmed_new")
+
+
+def duplicate_answer(exc: actions.DuplicateSuspected, user) -> dict:
+    """The 409 body of a registration the duplicate guard stopped. The guard only ever
+    finds records the user may see in full: hidden ones are neither listed nor counted,
+    so the answer is no oracle for them."""
+    views = present_many([c.person for c in exc.candidates], user)
+    return {
+        "detail": _(
+            "This person may already be registered. Check the candidates, then "
+            "send again with confirmed_new=true if none of them is the person."
+        ),
+        "candidates": [
+            {
+                **{k: v.as_dict()[k] for k in ("id", "name", "birth", "place")},
+                "reasons": c.reasons,
+                "score": round(c.score),
+            }
+            for v, c in zip(views, exc.candidates, strict=True)
+        ],
+    }
+
+
 def _detail_queryset():
     return Person.objects.select_related("region", "region__parent").prefetch_related(
         categories_prefetch(), "aliases"
@@ -204,11 +236,7 @@ def get_person(request, person_id: int):
 def create_person(request, payload: PersonIn):
     organisation = acting_organisation(request)
     inputs = Inputs(request)
-    data = _resolve(inputs, payload.dict())
-    categories = inputs.categories(data.pop("categories"), "categories")
-    inputs.check()
-    aliases = [{"name": a} for a in data.pop("aliases") if a.strip()]
-    confirmed = data.pop("confirmed_new")
+    data, categories, aliases, confirmed = resolve_person_payload(inputs, payload.dict())
     try:
         person = actions.create_person(
             data,
@@ -219,26 +247,7 @@ def create_person(request, payload: PersonIn):
             confirmed_new=confirmed,
         )
     except actions.DuplicateSuspected as exc:
-        # The guard only ever finds records the user may see in full: hidden ones are
-        # neither listed nor counted, so the answer is no oracle for them.
-        views = present_many([c.person for c in exc.candidates], request.auth)
-        return Status(
-            409,
-            {
-                "detail": _(
-                    "This person may already be registered. Check the candidates, then "
-                    "send again with confirmed_new=true if none of them is the person."
-                ),
-                "candidates": [
-                    {
-                        **{k: v.as_dict()[k] for k in ("id", "name", "birth", "place")},
-                        "reasons": c.reasons,
-                        "score": round(c.score),
-                    }
-                    for v, c in zip(views, exc.candidates, strict=True)
-                ],
-            },
-        )
+        return Status(409, duplicate_answer(exc, request.auth))
     return Status(201, present(_detail_queryset().get(pk=person.pk), request.auth).as_dict())
 
 

@@ -124,7 +124,7 @@ def _prefill(request) -> dict:
     return {k: v for k, v in remembered.items() if k in ("full_name", "nik") and v}
 
 
-def _candidate_views(candidates, user):
+def candidate_views(candidates, user):
     """The guard only finds records the user may see in full; hidden ones are neither
     listed nor counted, so the page is no oracle for them (``actions.create_person``)."""
     views = present_many([c.person for c in candidates], user)
@@ -158,7 +158,7 @@ def person_create(request):
                 form=form,
             )
         except actions.DuplicateSuspected as exc:
-            candidates = _candidate_views(exc.candidates, request.user)
+            candidates = candidate_views(exc.candidates, request.user)
         else:
             if registered:
                 return redirect(_detail_url(registered.result))

@@ -79,6 +79,22 @@ def watch_csp(context: BrowserContext) -> list[str]:
     return violations
 
 
+def phone_page(browser: Browser) -> Page:
+    """A page in a fresh context of its own, on a 360 px phone: a second person in the same
+    test (a citizen and a worker, each with their own cookies)."""
+    from tests.browser.a11y import PHONE_VIEWPORT
+
+    context = browser.new_context(locale=BROWSER_LOCALE, viewport=PHONE_VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def press(page: Page, label: str) -> None:
+    """Press the button of this name and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=label).click()
+
+
 def fail_on_csp_violations(violations: list[str]) -> None:
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)

@@ -281,6 +281,82 @@ OVERLAP = Declaration(
     expect=only("owner", "colleague", "office_head", "admin"),
 )
 
+
+def _report(topic: str, name: str, contact: str):
+    from jejaring.public.actions import reports as public_actions
+    from jejaring.public.models import PublicReport, ReportTopic
+    from jejaring.regions.models import Region
+
+    found = PublicReport.objects.filter(person_name=name).first()
+    if found is not None:
+        return found
+    return public_actions.submit_report(
+        {
+            "topic": ReportTopic.objects.select_related("category").get(code=topic),
+            "region": Region.objects.get(code="14.71.01.1003"),
+            "place": "Persona: di bawah jembatan",
+            "description": "Persona: dilaporkan warga.",
+            "person_name": name,
+            "reporter_name": "Persona Pelapor",
+            "reporter_contact": contact,
+        },
+        sender_address=f"persona-{name}",
+    )
+
+
+def complaint(world):
+    """A citizen's complaint about the owner's office, which handles it."""
+    from jejaring.network.models import Organisation
+    from jejaring.public.actions import complaints as complaint_actions
+    from jejaring.public.models import Complaint, ComplaintCategory
+
+    found = Complaint.objects.filter(subject="Persona: layanan lambat").first()
+    if found is not None:
+        return found
+    return complaint_actions.submit_complaint(
+        {
+            "category": ComplaintCategory.objects.get(code="layanan_lambat"),
+            "concerned_organisation": Organisation.objects.select_related("type").get(
+                code=OWNER_ORG
+            ),
+            "subject": "Persona: layanan lambat",
+            "description": "Persona: sudah tiga kali datang.",
+            "complainant_name": "Persona Pengadu",
+            "complainant_contact": "0813-0000-3333",
+        },
+        sender_address="persona-complaint",
+    )
+
+
+def exit_request(world):
+    """The family of the boy the owner's office referred asks for the provincial home."""
+    from jejaring.network.models import Organisation
+    from jejaring.public.actions import exits as exit_actions
+    from jejaring.public.models import ExitRequest, ExitVia
+
+    case = referred_case(world)
+    found = ExitRequest.objects.filter(case=case).first()
+    if found is not None:
+        return found
+    return exit_actions.request_exit(
+        case,
+        Organisation.objects.select_related("type").get(code="upt-psaa-riau"),
+        "Persona: keluarga memilih panti.",
+        via=ExitVia.WORKER,
+        acting_user=_user(world, "owner"),
+    )
+
+
+def child_report(world):
+    """A citizen's report of a street child, routed to the owner's office."""
+    return _report("anak_jalanan", "Persona Anak Jembatan", "0812-0000-1111")
+
+
+def adult_report(world):
+    """A citizen's report of an elderly woman alone, routed to the owner's office."""
+    return _report("lansia_terlantar", "Persona Nenek Sendiri", "0812-0000-2222")
+
+
 DECLARATIONS = [
     Declaration(
         name="network.Organisation",
@@ -578,6 +654,64 @@ DECLARATIONS = [
         api_match=lambda item, category: item["code"] == category.code,
         expect=everyone(SEES),
     ),
+    Declaration(
+        name="public.PublicReport (about a child)",
+        make=child_report,
+        page_list="reports:queue",
+        page_detail="reports:detail",
+        api_list="/api/v1/reports/",
+        api_detail="/api/v1/reports/{pk}",
+        identity=lambda report: report.person_name,
+        # Routed to the owner's office. Its contents are for that office's working roles:
+        # the facilitator, the governing province and the administrator see the routing.
+        expect=only("owner", colleague=MASKED, office_head=MASKED, admin=MASKED),
+        # The queue shows the routing only (topic, village, state), to everyone.
+        overrides={("owner", PAGE_LIST): MASKED},
+    ),
+    Declaration(
+        name="public.PublicReport (about an adult)",
+        make=adult_report,
+        page_list="reports:queue",
+        page_detail="reports:detail",
+        api_list="/api/v1/reports/",
+        api_detail="/api/v1/reports/{pk}",
+        identity=lambda report: report.person_name,
+        expect=only("owner", "colleague", "office_head", "admin"),
+        overrides={
+            (persona, PAGE_LIST): MASKED
+            for persona in ("owner", "colleague", "office_head", "admin")
+        },
+    ),
+    Declaration(
+        name="public.Complaint",
+        make=complaint,
+        page_list="complaints:desk",
+        page_detail="complaints:detail",
+        api_list="/api/v1/complaints/",
+        api_detail="/api/v1/complaints/{pk}",
+        identity=lambda complaint: complaint.complainant_contact,
+        # Handled by the owner's office; the Riau office governs it and the administrator
+        # sees every desk; who complained is for the handling office's working roles only.
+        expect=only("owner", colleague=MASKED, office_head=MASKED, admin=MASKED),
+        # The desk lists subjects, never who complained.
+        overrides={("owner", PAGE_LIST): MASKED},
+    ),
+    Declaration(
+        name="public.ExitRequest",
+        make=exit_request,
+        api_list="/api/v1/exit-requests/",
+        # Seen where its case is (whoever sees the person) and by the provider chosen.
+        expect=only("owner", "colleague", "partner", "office_head", "admin"),
+    ),
+    Declaration(
+        name="public.PublicReport (who reported)",
+        make=adult_report,
+        page_detail="reports:detail",
+        api_detail="/api/v1/reports/{pk}",
+        identity=lambda report: report.reporter_contact,
+        # The reporter is for the handling office's working roles only, admins included.
+        expect=only("owner", colleague=MASKED, office_head=MASKED, admin=MASKED),
+    ),
 ]
 
 # Scoped models (those with a ``scope_policy``) that have no declaration, and why. A new
@@ -589,6 +723,13 @@ NOT_DECLARED = {
     "collaboration.MeetingAttachment": "a download of its meeting: the leak matrix",
     "network.OrganisationContact": "a part of the organisation: tests/test_scoping.py",
     "audit.AuditSubject": "an index of audit rows, never shown on its own",
+    "public.ReportPhoto": "a download of its report: tests/test_security_leak_matrix.py",
+    "public.ServiceCode": "shown on its case's page \"Another provider\" to the case's office",
+    "public.SurveyInvitation": "shown once, to the worker who issues it; no list or detail",
+    "public.SurveyResponse": (
+        "never shown one by one: read only as figures from a minimum count "
+        "(tests/test_public_survey.py)"
+    ),
     "collaboration.ForumMembership": "a part of its forum, shown on the forum's page",
     "collaboration.IntermediateOutcome": "a part of its forum, shown on the forum's page",
     "core.NotificationPreference": (

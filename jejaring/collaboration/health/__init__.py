@@ -77,6 +77,9 @@ class HealthReport:
     survey_responses: int = 0
     forum_id: int | None = None
     facts: dict = field(default_factory=dict)
+    # Exit (seed 000): per member provider, how many of the people it served asked for
+    # another provider in the window, beside its cases opened then.
+    exits: list[dict] = field(default_factory=list)
 
     @property
     def overall(self) -> int | None:
@@ -99,11 +102,41 @@ def _apply_survey(dimensions, forum, today) -> int:
     return len(responses)
 
 
+def exits_by_provider(member_ids: set, since: datetime.date) -> list[dict]:
+    """Requests for another provider per member whose cases they came from (two
+    queries), the most left first: a provider people often ask to leave is worth a talk."""
+    from jejaring.cases.models import Case
+    from jejaring.network.models import Organisation
+    from jejaring.public.models import ExitRequest
+
+    asked = dict(
+        ExitRequest.objects.filter(
+            case__organisation_id__in=member_ids, requested_at__date__gte=since
+        )
+        .values_list("case__organisation_id")
+        .annotate(n=Count("pk"))
+    )
+    if not asked:
+        return []
+    cases = dict(
+        Case.objects.filter(organisation_id__in=asked, opened_at__date__gte=since)
+        .values_list("organisation_id")
+        .annotate(n=Count("pk"))
+    )
+    names = dict(Organisation.objects.filter(pk__in=asked).values_list("pk", "name"))
+    rows = [
+        {"organisation": names[pk], "requests": n, "cases_opened": cases.get(pk, 0)}
+        for pk, n in asked.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["requests"], row["organisation"]))
+
+
 def _report(subject, inputs: Inputs, forum, today) -> HealthReport:
     since = today - datetime.timedelta(days=WINDOW_DAYS)
     figures = gather(inputs, since, today)
     dimensions = score(figures)
     return HealthReport(
+        exits=exits_by_provider(inputs.member_ids, since),
         subject=subject,
         since=since,
         until=today,
@@ -179,6 +212,7 @@ def report_as_dict(report: HealthReport) -> dict:
         "overall": report.overall,
         "survey_responses": report.survey_responses,
         "facts": report.facts,
+        "exits": report.exits,
         "dimensions": [
             {
                 "code": d.code,

@@ -28,6 +28,11 @@ REFERENCE_FIXTURES = [
     "network/fixtures/organisation_types.json",
     "cases/fixtures/service_types.json",
     "spm/fixtures/spm_standards.json",
+    "public/fixtures/report_topics.json",
+    "public/fixtures/complaint_categories.json",
+    "public/fixtures/complaint_deadlines.json",
+    "public/fixtures/public_holidays.json",
+    "public/fixtures/survey_elements.json",
 ]
 
 

@@ -1,0 +1,1 @@
+"""The public side's actions, one module per part (``reports``, ``complaints``)."""

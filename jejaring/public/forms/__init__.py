@@ -1,0 +1,1 @@
+"""The public side's forms, one module per part (``reports``, ``complaints``)."""
