@@ -311,6 +311,21 @@ PUBLIC_COMPLAINTS_PER_HOUR = int(env("PUBLIC_COMPLAINTS_PER_HOUR", "5"))
 # or the "0.111" or "0.11" some offices print (docs/public.md).
 SKM_MIN_RESPONSES = int(env("SKM_MIN_RESPONSES", "10"))
 SKM_WEIGHT = env("SKM_WEIGHT", "exact")
+# Open-data API reads one network address may make (django-ninja's rate format, e.g.
+# "60/m"): enough for a portal's harvester or a journalist's script, not for a scraper
+# that would load the server. Counted in the shared "throttle" cache below.
+OPEN_DATA_RATE = env("OPEN_DATA_RATE", "60/m")
+# The default cache stays per process (nothing else caches); the rate limit's counts live
+# in a table every process shares (created by migration public.0005).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jejaring_throttle",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 # Who publishes the open data, as the catalogue names it (dct:publisher).
 OPEN_DATA_PUBLISHER = env("OPEN_DATA_PUBLISHER", "Jejaring Kesejahteraan Sosial")
 # For the Redis-backed worker (django-tasks-rq, see docs/imports.md): the queue's address.

@@ -24,3 +24,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # WhiteNoise warns when the collected-static folder is missing; tests serve from finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The suite reads the open-data API far more often than a person would (the persona
+# matrix, the fuzzer); tests/test_public_open_data.py lowers it to prove the limit.
+OPEN_DATA_RATE = "100000/m"

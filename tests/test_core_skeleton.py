@@ -136,6 +136,26 @@ def test_the_list_helper_filters_pages_and_keeps_the_filter_in_the_page_links(db
     assert chosen(context, "status") == "active"
 
 
+def test_a_lists_defaults_hold_for_a_first_visit_and_its_pages_not_for_a_chosen_filter(db):
+    queryset = Organisation.objects.order_by("pk")
+    Organisation.objects.filter(pk=queryset.first().pk).update(status="pending")
+    active = queryset.filter(status="active").count()
+
+    def shown(query: dict) -> int:
+        context = listing(
+            page_request("/", query),
+            queryset,
+            OrganisationCodeFilter,
+            defaults={"status": "active"},
+        )
+        return context["page_obj"].paginator.count
+
+    assert shown({}) == active  # a first visit
+    assert shown({"page": "2"}) == active  # its next page, whose links carry no filter
+    assert shown({"status": ""}) == queryset.count()  # the form sent with "all"
+    assert shown({"status": "pending"}) == queryset.filter(status="pending").count() >= 1
+
+
 def test_a_bad_filter_value_is_shown_on_the_form_and_filters_nothing(db):
     queryset = Organisation.objects.order_by("pk")
     context = listing(page_request("/", {"status": "nonsense"}), queryset, OrganisationCodeFilter)

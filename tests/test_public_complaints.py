@@ -20,7 +20,7 @@ from jejaring.accounts.models import User
 from jejaring.audit.models import AuditEntry
 from jejaring.core import clock
 from jejaring.core.models import Notification
-from jejaring.network.models import Organisation
+from jejaring.network.models import Organisation, OrganisationStatus
 from jejaring.public.actions import complaints as actions
 from jejaring.public.complaint_figures import office_figures
 from jejaring.public.deadlines import add_working_days, due_after
@@ -240,6 +240,22 @@ def test_a_complaint_about_a_partner_goes_to_the_social_office_supervising_it():
     assert complaint.handling_organisation.code == DINSOS
 
 
+def test_a_partner_with_no_social_office_on_the_network_goes_to_the_ministry_never_itself():
+    partner = org("lksa-harapan-bunda")
+    chain = Organisation.objects.filter(
+        type__is_social_office=True, type__regional_jurisdiction=True
+    )
+    chain.update(status=OrganisationStatus.INACTIVE)
+    assert actions.handling_office(partner).code == "kemensos"
+    Organisation.objects.filter(code="kemensos").update(status=OrganisationStatus.INACTIVE)
+    before = Complaint.objects.count()
+    response = send(concerned_organisation="LKSA Harapan Bunda Pekanbaru")
+    assert response.status_code == 200  # the form again, with what was typed
+    page = response.content.decode()
+    assert "SP4N-LAPOR!" in page and "tiga bulan tidak menerima" in page
+    assert Complaint.objects.count() == before
+
+
 def test_a_complaint_about_a_government_office_goes_to_that_office():
     send(concerned_organisation="Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru")
     assert latest().handling_organisation.code == "dukcapil-pekanbaru"
@@ -378,3 +394,21 @@ def test_remind_runs_the_complaint_sweep(capsys):
 
     call_command("remind")
     assert "complaints escalated:" in capsys.readouterr().out
+
+
+def test_the_office_suggestions_narrow_by_every_word_in_the_name_or_the_region():
+    def suggested(typed: str) -> list[str]:
+        import re
+
+        page = Client().get(reverse("pengaduan:organisations"), {"q": typed}).content.decode()
+        return re.findall(r'<option value="([^"]+)">', page)
+
+    riau_lksa = suggested("lksa riau")  # the region's name is not in the LKSA's name
+    assert "LKSA Harapan Bunda Pekanbaru" in riau_lksa
+    assert all("LKSA" in name for name in riau_lksa)
+    pekanbaru = suggested("dinas sosial pekanbaru")
+    assert pekanbaru == ["Dinas Sosial Kota Pekanbaru"]
+    assert suggested("ab") == []  # too short to suggest
+    pending = Organisation.objects.exclude(status=OrganisationStatus.ACTIVE).first()
+    if pending is not None:
+        assert pending.name not in suggested(pending.name)

@@ -167,3 +167,27 @@ def test_the_health_check_counts_requests_to_leave_each_provider():
     assert rows[0]["organisation"] == "Dinas Sosial Kota Pekanbaru"
     assert rows[0]["requests"] == 1
     assert rows[0]["cases_opened"] >= 1
+
+
+def test_the_audit_log_keeps_only_the_tail_of_a_bearer_code():
+    """Whoever reads the log (an admin, an auditor) must not be able to use a service or
+    survey code; the tail is left for matching a code read out on the phone."""
+    from jejaring.audit.models import AuditEntry
+    from jejaring.public.actions import survey as survey_actions
+    from jejaring.public.models import ServiceCode, SurveyInvitation
+
+    code()
+    survey_actions.issue_invitation(acting_user=user(WORKER))
+    rows = AuditEntry.objects.filter(
+        object_type__in=["public.servicecode", "public.surveyinvitation"]
+    )
+    logged = json.dumps([[row.before, row.after, row.message] for row in rows], ensure_ascii=False)
+    secrets = [
+        *ServiceCode.objects.values_list("code", flat=True),
+        *SurveyInvitation.objects.values_list("code", flat=True),
+    ]
+    assert len(secrets) >= 2 and rows.count() >= len(secrets)  # the demo's and these
+    for secret in secrets:
+        assert secret not in logged
+        assert secret.replace("-", "") not in logged.replace("-", "")
+        assert f'•{secret[-3:]}"' in logged

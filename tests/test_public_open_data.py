@@ -169,3 +169,126 @@ def test_the_ikm_as_open_data():
     assert pekanbaru and 25 <= pekanbaru[0]["ikm"] <= 100  # the demo's twelve answers
     csv_rows = Client().get("/api/v1/public/open/skm", {"year": 2026, "format": "csv"})
     assert b"Dinas Sosial Kota Pekanbaru" in csv_rows.content
+
+
+def test_the_open_api_is_rate_limited_per_address_across_processes(settings):
+    from django.core.cache import caches
+    from django.db import connection
+
+    settings.OPEN_DATA_RATE = "3/m"
+    one, other = Client(REMOTE_ADDR="10.1.2.3"), Client(REMOTE_ADDR="10.9.9.9")
+    for _ in range(3):
+        assert one.get("/api/v1/public/open/skm").status_code == 200
+    refused = one.get("/api/v1/public/open/pmks")  # the limit counts every open endpoint
+    assert refused.status_code == 429
+    assert refused.json()["detail"] == "Terlalu banyak permintaan; coba lagi nanti."
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert other.get("/api/v1/public/open/skm").status_code == 200  # another address
+    # The counts are rows of a table, so every gunicorn worker sees the same ones; the
+    # key is a keyed hash: the cache holds no address.
+    assert caches["throttle"].__class__.__name__ == "DatabaseCache"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM jejaring_throttle")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert len(keys) == 2
+    assert not any("10.1.2.3" in key or "10.9.9.9" in key for key in keys)
+
+
+def _chart(page: str, chart_id: str) -> tuple[list[tuple[str, str, float]], list[str]]:
+    """(label, words, bar length) of each bar of a chart, and the labels it hides."""
+    import html
+    import re
+
+    block = re.search(rf'<ul class="bar-chart" id="{chart_id}".*?</ul>', page, re.S).group(0)
+    bars = [
+        (html.unescape(label), html.unescape(words), float(length))
+        for label, length, words in re.findall(
+            r'<span class="bar-label">(.*?)</span>.*?<rect width="([0-9.]+)".*?'
+            r'<span class="bar-value">(.*?)</span>',
+            block,
+            re.S,
+        )
+    ]
+    hidden = re.search(rf'<p class="muted" id="{chart_id}-hidden">[^:]*: (.*?)\.</p>', page, re.S)
+    names = html.unescape(hidden.group(1)).split(", ") if hidden else []
+    return bars, names
+
+
+@pytest.mark.parametrize(
+    ("chart_id", "path"),
+    [
+        ("chart-pmks", "/api/v1/public/open/pmks"),
+        ("chart-services", "/api/v1/public/open/services"),
+    ],
+)
+@pytest.mark.parametrize("region", ["", "14"])
+def test_the_open_data_home_charts_only_what_the_api_publishes(chart_id, path, region):
+    page = Client().get("/data/", {"tahun": 2026, "wilayah": region}).content.decode()
+    bars, hidden = _chart(page, chart_id)
+    body = Client().get(path, {"year": 2026, "region": region}).json()
+    shown = {row["name"]: row["count"] for row in body["rows"] if row["count"] is not None}
+    assert shown, "the demo must publish some figures, not hide them all"
+    assert {label: int(words.replace(".", "")) for label, words, _ in bars} == shown
+    assert set(hidden) == {row["name"] for row in body["rows"] if row["count"] is None}
+    largest = max(shown.values())
+    for label, _, length in bars:  # each bar's length is its count against the largest
+        assert length == pytest.approx(shown[label] * 100 / largest, abs=0.1)
+
+
+def test_the_open_data_home_explains_privacy_and_offers_every_download():
+    import re
+
+    page = Client().get("/data/", {"tahun": 2026}).content.decode()
+    assert "Cara kami melindungi privasi" in page
+    assert "disembunyikan" in page
+    spm_bars, _ = _chart(page, "chart-spm")
+    assert spm_bars and all(re.fullmatch(r"\d+,\d% \(\d+ dari \d+\)", w) for _, w, _ in spm_bars)
+    links = re.findall(r'href="(/api/v1/public/open/[a-z]+\?[^"]+)"', page)
+    assert {link.split("?")[0].rsplit("/", 1)[1] for link in links} == {
+        "spm",
+        "pmks",
+        "services",
+        "complaints",
+        "skm",
+    }
+    for link in links:
+        response = Client().get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, link
+        wanted = "text/csv" if "format=csv" in link else "application/json"
+        assert response["Content-Type"].startswith(wanted), link
+    # The catalogue's landing pages are this page's sections.
+    graph, _ = catalog_graph()
+    for landing in graph.objects(None, DCAT.landingPage):
+        path, anchor = str(landing).split("testserver", 1)[1].split("#")
+        assert path == "/data/" and f'id="{anchor}"' in page
+
+
+def test_the_spm_page_charts_each_region_with_a_target():
+    from jejaring.public.open_data import spm_overview
+
+    kind = next(row for row in spm_overview(None, 2026) if row["served"] is not None)
+    kind = SpmServiceType.objects.get(code=kind["code"])
+    page = Client().get("/data/spm/", {"year": 2026, "type": kind.code}).content.decode()
+    bars, hidden = _chart(page, "chart-regions")
+    body = Client().get("/api/v1/public/open/spm", {"year": 2026, "type": kind.code}).json()
+    targeted = [row for row in body["rows"] if row["target"]]
+    assert [label for label, _, _ in bars] == [
+        r["name"] for r in targeted if r["percent"] is not None
+    ]
+    assert hidden == [r["name"] for r in targeted if r["percent"] is None]
+    assert "/api/v1/public/open/spm?year=2026" in page
+
+
+def test_the_catalogue_conforms_to_the_dcat_ap_shapes():
+    """DCAT-AP 3.0.1's own SHACL shapes (cardinalities, datatypes, node kinds), vendored
+    from SEMICeu/DCAT-AP: the check the EU's DCAT-AP validator makes."""
+    from pathlib import Path
+
+    from pyshacl import validate
+
+    graph, _ = catalog_graph()
+    shapes = Graph().parse(
+        Path(__file__).parent / "fixtures" / "dcat-ap" / "dcat-ap-SHACL.ttl", format="turtle"
+    )
+    conforms, _, report = validate(graph, shacl_graph=shapes, inference="none")
+    assert conforms, report

@@ -34,13 +34,23 @@ def json_value(value):
     return value
 
 
+def masked(value: str) -> str:
+    """A bearer code as the log keeps it: its last three characters, enough for an
+    officer to match the code a citizen reads out on the phone, too few to use it."""
+    return "•" * max(len(value) - 3, 0) + value[-3:] if value else value
+
+
 def snapshot(obj: models.Model) -> dict:
-    """The object's own fields and many-to-many ids, as JSON-safe values."""
+    """The object's own fields and many-to-many ids, as JSON-safe values. A model names
+    in ``audit_masked_fields`` the codes that work like a key for whoever holds them (a
+    service code, a survey code): whoever reads the log must not be able to use them."""
     data = {}
+    masked_fields = getattr(obj, "audit_masked_fields", ())
     for f in obj._meta.concrete_fields:
         if f.name in SECRET_FIELDS:
             continue
-        data[f.attname] = json_value(getattr(obj, f.attname))
+        value = json_value(getattr(obj, f.attname))
+        data[f.attname] = masked(value) if f.name in masked_fields else value
     if obj.pk is not None:
         for f in obj._meta.many_to_many:
             data[f.name] = sorted(json_value(pk) for pk in f.value_from_object(obj))

@@ -5,11 +5,13 @@ error body is ``{"detail": ...}``; validation errors list each field with a mess
 translated for the common cases, keeping pydantic's ``type`` for programs.
 """
 
+import math
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 
 def _messages() -> dict[str, str]:
@@ -119,4 +121,9 @@ def install(api) -> None:
             message = _("The request body is not valid JSON.")
         if isinstance(exc, AuthenticationError) and exc.message == "Unauthorized":
             message = known["Unauthorized"]
-        return api.create_response(request, {"detail": message}, status=exc.status_code)
+        response = api.create_response(request, {"detail": message}, status=exc.status_code)
+        if isinstance(exc, Throttled):
+            # RFC 9110 §10.2.3: how long a well-behaved client (a portal's harvester)
+            # waits before it asks again.
+            response["Retry-After"] = str(max(1, math.ceil(exc.wait or 60)))
+        return response

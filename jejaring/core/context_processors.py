@@ -19,7 +19,7 @@ SECTIONS = [
     ("collaboration", _("Collaboration"), "collaboration:index"),
     ("network", _("Network"), "network:list"),
     ("regions", _("Regions"), "regions:index"),
-    ("open_data", _("Open Data"), "open_data:spm"),
+    ("open_data", _("Open Data"), "open_data:home"),
     ("report", _("Report a person in need"), "lapor:new"),
     ("complain", _("Complain about a service"), "pengaduan:new"),
 ]

@@ -129,15 +129,23 @@ def listing(
     *,
     per_page: int = PAGE_SIZE,
     page_param: str = "page",
+    defaults: dict | None = None,
     **filterset_kwargs,
 ) -> dict:
     """The context of a list page: the FilterSet (the same one the API uses) bound to
     the query string, and one page of what it lets through. A bad filter value shows
-    its error on the filter form and filters nothing by it."""
+    its error on the filter form and filters nothing by it. ``defaults``: the filters of
+    a first visit (the query string names none of the FilterSet's fields), such as a
+    desk's "open only"; the API has none, it lists what it is asked for."""
     context: dict = {}
     if filterset_class is not None:
+        data = request.GET
+        if defaults and not any(name in data for name in filterset_class.base_filters):
+            data = data.copy()
+            for name, value in defaults.items():
+                data[name] = value
         filterset = filterset_class(
-            request.GET or None, queryset=queryset, request=request, **filterset_kwargs
+            data or None, queryset=queryset, request=request, **filterset_kwargs
         )
         context["filterset"] = filterset
         queryset = filterset.qs if filterset.is_bound else queryset

@@ -54,6 +54,29 @@ def spm_table(region, year: int, service_type: SpmServiceType) -> dict:
     }
 
 
+def spm_overview(region, year: int) -> list[dict]:
+    """Each service type with a target in the region and year: people served to standard
+    against it. Each type is its own figure (the types do not add up to a published
+    total), so a type's count under the threshold is hidden on its own."""
+    from jejaring.spm.figures import region_summary
+
+    rows = []
+    for kind, cell in region_summary(region, year, own_level=region is not None):
+        if cell.target is None:
+            continue
+        shown = cell.served if cell.served >= THRESHOLD else None
+        rows.append(
+            {
+                "code": kind.code,
+                "name": kind.name,
+                "target": cell.target,
+                "served": shown,
+                "percent": cell.percent if shown is not None else None,
+            }
+        )
+    return rows
+
+
 def _published(labels: list[tuple[str, str]], values: list[int], **head) -> dict:
     shown, total = suppress(values, sum(values))
     return {
@@ -144,6 +167,10 @@ def skm_table(year: int) -> list[dict]:
     ]
 
 
+def _licence() -> dict:
+    return {"@id": LICENCE, "@type": "dct:LicenseDocument"}
+
+
 def _date(value: datetime.date) -> dict:
     return {"@value": value.isoformat(), "@type": "xsd:date"}
 
@@ -207,7 +234,9 @@ DATASETS = [
 
 def catalog(base_url: str, year: int | None = None) -> dict:
     """The DCAT-AP catalogue in JSON-LD with an inline prefix context: harvesters parse it
-    without fetching a remote context (docs/research/skm-and-dcat.md §B)."""
+    without fetching a remote context (docs/research/skm-and-dcat.md §B). Each vocabulary
+    term carries its class (licence, language, frequency, file type…), which DCAT-AP's
+    SHACL shapes require and a validator cannot know without loading the vocabularies."""
     year = year or clock.localdate().year
     modified = _modified()
     publisher = {
@@ -223,6 +252,10 @@ def catalog(base_url: str, year: int | None = None) -> dict:
                 "@id": f"{base_url}/data/dataset/{code}",
                 "@type": "dcat:Dataset",
                 "dct:identifier": code,
+                "dcat:landingPage": {
+                    "@id": f"{base_url}{reverse('open_data:home')}#{code}",
+                    "@type": "foaf:Document",
+                },
                 "dct:title": {"@value": title, "@language": "id"},
                 "dct:description": {"@value": description, "@language": "id"},
                 "dcat:keyword": keywords,
@@ -233,9 +266,13 @@ def catalog(base_url: str, year: int | None = None) -> dict:
                     "dcat:startDate": _date(datetime.date(year, 1, 1)),
                     "dcat:endDate": _date(datetime.date(year, 12, 31)),
                 },
-                "dct:spatial": {"@id": "https://sws.geonames.org/1643084/"},  # Indonesia
+                "dct:spatial": {
+                    "@id": "https://sws.geonames.org/1643084/",
+                    "@type": "dct:Location",
+                },
                 "dct:accrualPeriodicity": {
-                    "@id": "http://publications.europa.eu/resource/authority/frequency/DAILY"
+                    "@id": "http://publications.europa.eu/resource/authority/frequency/DAILY",
+                    "@type": "dct:Frequency",
                 },
                 "dcat:distribution": [
                     {
@@ -246,13 +283,15 @@ def catalog(base_url: str, year: int | None = None) -> dict:
                         "dcat:downloadURL": {"@id": f"{api}?year={year}&format={fmt}"},
                         "dct:format": {
                             "@id": "http://publications.europa.eu/resource/authority/file-type/"
-                            + fmt.upper()
+                            + fmt.upper(),
+                            "@type": "dct:MediaTypeOrExtent",
                         },
                         "dcat:mediaType": {
                             "@id": "https://www.iana.org/assignments/media-types/"
-                            + ("text/csv" if fmt == "csv" else "application/json")
+                            + ("text/csv" if fmt == "csv" else "application/json"),
+                            "@type": "dct:MediaType",
                         },
-                        "dct:license": {"@id": LICENCE},
+                        "dct:license": _licence(),
                     }
                     for fmt in ("csv", "json")
                 ],
@@ -274,9 +313,15 @@ def catalog(base_url: str, year: int | None = None) -> dict:
             "@language": "id",
         },
         "dct:publisher": publisher,
-        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/IND"},
-        "dct:license": {"@id": LICENCE},
+        "dct:language": {
+            "@id": "http://publications.europa.eu/resource/authority/language/IND",
+            "@type": "dct:LinguisticSystem",
+        },
+        "dct:license": _licence(),
         "dct:modified": _date(modified),
-        "foaf:homepage": {"@id": f"{base_url}/data/spm/"},
+        "foaf:homepage": {
+            "@id": f"{base_url}{reverse('open_data:home')}",
+            "@type": "foaf:Document",
+        },
         "dcat:dataset": datasets,
     }

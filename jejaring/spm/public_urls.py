@@ -7,6 +7,7 @@ from . import views
 
 app_name = "open_data"
 urlpatterns = [
+    path("", open_data_views.home, name="home"),
     path("spm/", views.public, name="spm"),
     path("spm/<str:code>/", views.public, name="spm_region"),
     path("skm/", survey_views.open_page, name="skm"),

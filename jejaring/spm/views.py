@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jejaring.core import clock
+from jejaring.core.charts import chart, percent_text
 from jejaring.core.pages import perform, refusal_text
 from jejaring.core.scoping import scope_for
 from jejaring.regions.models import Region, RegionLevel
@@ -222,9 +223,16 @@ def public(request, code: str = ""):
         for r, v in zip(rows, published, strict=True)
     ]
     targeted, untargeted = _split_types(region, year, types)
+    with_target = [
+        {"name": row["cell"].name, "target": row["cell"].target, **row}
+        for row in table
+        if row["cell"].target and row["cell"].code != "~"
+    ]
     context = {
         "year": year,
         "kind": kind,
+        "chart": chart(with_target, "percent", percent_text, scale=100),
+        "api_query": f"year={year}&region={region.code if region else ''}&type={kind.code}",
         "region": region,
         "types": types,
         "targeted_types": targeted,

@@ -117,7 +117,30 @@ def handling_office(concerned: Organisation) -> Organisation:
     if concerned.type.regional_jurisdiction or concerned.sector == Sector.GOVERNMENT:
         return concerned
     supervising = _chain_offices(concerned.home_region_id)
-    return supervising[0] if supervising else concerned
+    if supervising:
+        return supervising[0]
+    # No social office of its region is on the network: the ministry, which registers
+    # social welfare institutions nationally, answers. Never the partner itself: it
+    # would read who complained about it.
+    national = (
+        Organisation.objects.filter(
+            type__is_social_office=True,
+            type__regional_jurisdiction=False,
+            status=OrganisationStatus.ACTIVE,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if national is None:
+        raise ValidationError(
+            _(
+                "No social office on the network supervises this institution yet, so the "
+                "complaint cannot be handled here. Please send it through SP4N-LAPOR! "
+                "(lapor.go.id or SMS 1708)."
+            ),
+            code="no_handling_office",
+        )
+    return national
 
 
 def office_heads(organisation: Organisation) -> list:

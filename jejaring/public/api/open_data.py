@@ -15,8 +15,9 @@ from jejaring.regions.models import Region
 from jejaring.spm.models import SpmServiceType
 
 from .. import open_data
+from ..throttling import OpenDataThrottle
 
-router = Router(tags=["open data (no account)"], auth=None)
+router = Router(tags=["open data (no account)"], auth=None, throttle=[OpenDataThrottle()])
 
 
 class ErrorOut(Schema):
@@ -41,7 +42,7 @@ def _csv(rows: list[dict], name: str) -> HttpResponse:
 
 @router.get(
     "/spm",
-    response={200: dict, 404: ErrorOut},
+    response={200: dict, 404: ErrorOut, 429: ErrorOut},
     url_name="public-open-spm",
     summary="SPM achievement per region (open data)",
 )
@@ -63,7 +64,7 @@ def _region(code: str):
 
 @router.get(
     "/pmks",
-    response=dict,
+    response={200: dict, 429: ErrorOut},
     url_name="public-open-pmks",
     summary="People by PMKS category (open data; sensitive categories never)",
 )
@@ -76,7 +77,7 @@ def pmks(request, region: str = "", year: int | None = None, format: str = "json
 
 @router.get(
     "/services",
-    response=dict,
+    response={200: dict, 429: ErrorOut},
     url_name="public-open-services",
     summary="People served by kind of service (open data)",
 )
@@ -89,7 +90,7 @@ def services(request, region: str = "", year: int | None = None, format: str = "
 
 @router.get(
     "/complaints",
-    response=list[dict],
+    response={200: list[dict], 429: ErrorOut},
     url_name="public-open-complaints",
     summary="Complaint handling per office (open data)",
 )
@@ -100,7 +101,7 @@ def complaints(request, year: int | None = None, format: str = "json"):  # noqa:
 
 @router.get(
     "/skm",
-    response=list[dict],
+    response={200: list[dict], 429: ErrorOut},
     url_name="public-open-skm",
     summary="Public satisfaction index per office (open data)",
 )

@@ -27,6 +27,9 @@ class ServiceCode(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ServiceCodePolicy()
+    # The code lets whoever holds it act (ask for another provider, answer the survey):
+    # the audit log keeps only its tail (audit.log.masked).
+    audit_masked_fields = ("code",)
 
     class Meta:
         verbose_name = _("service code")

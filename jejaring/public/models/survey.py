@@ -53,6 +53,9 @@ class SurveyInvitation(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = SurveyInvitationPolicy()
+    # The code lets whoever holds it act (ask for another provider, answer the survey):
+    # the audit log keeps only its tail (audit.log.masked).
+    audit_masked_fields = ("code",)
 
     class Meta:
         ordering = ["-issued_on", "-id"]

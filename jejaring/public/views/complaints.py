@@ -2,6 +2,7 @@
 the handling office's complaints desk and dashboard."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -89,11 +90,17 @@ def organisation_suggest(request):
     )
     found = []
     if len(typed) >= 3:
-        found = (
-            Organisation.objects.filter(status=OrganisationStatus.ACTIVE, name__icontains=typed)
-            .select_related("home_region")
-            .order_by("name")[:SUGGESTION_LIMIT]
-        )
+        # Every word typed, in the name or the region (up to its province): "dinas
+        # sosial pekanbaru" and "lksa riau" both narrow to the place the citizen knows.
+        matches = Organisation.objects.filter(status=OrganisationStatus.ACTIVE)
+        for word in typed.split()[:6]:
+            matches = matches.filter(
+                Q(name__icontains=word)
+                | Q(home_region__name__icontains=word)
+                | Q(home_region__parent__name__icontains=word)  # a regency's province
+                | Q(home_region__parent__parent__name__icontains=word)
+            )
+        found = matches.select_related("home_region").order_by("name")[:SUGGESTION_LIMIT]
     return render(request, "public/_organisation_options.html", {"organisations": found})
 
 
@@ -115,11 +122,12 @@ def fetch_complaint(request, complaint_id: int, action: str = VIEW) -> Complaint
 @login_required
 def desk(request):
     request.nav_section = "complaints"
-    data = request.GET.copy()
-    if not data:
-        data["open"] = "true"
-    request.GET = data
-    context = listing(request, _desk_queryset().restrict(request.user), ComplaintFilter)
+    context = listing(
+        request,
+        _desk_queryset().restrict(request.user),
+        ComplaintFilter,
+        defaults={"open": "true"},
+    )
     context["now"] = clock.now()
     return render(request, "public/complaint_desk.html", context)
 

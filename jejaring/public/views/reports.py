@@ -94,10 +94,9 @@ def fetch_report(request, report_id: int, action: str = VIEW) -> PublicReport:
 @login_required
 def queue(request):
     request.nav_section = "reports"
-    data = request.GET.copy()
-    data.setdefault("box", "open")
-    request.GET = data
-    context = listing(request, _staff_queryset().restrict(request.user), ReportFilter)
+    context = listing(
+        request, _staff_queryset().restrict(request.user), ReportFilter, defaults={"box": "open"}
+    )
     return render(request, "public/queue.html", context)
 
 
