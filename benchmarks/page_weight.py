@@ -133,6 +133,8 @@ def main_pages() -> list[tuple[str, str]]:
         ("Wilayah", reverse("regions:index")),
         ("Notifikasi", reverse("core:notifications")),
         ("Data terbuka SPM", reverse("open_data:spm")),
+        ("Data terbuka", reverse("open_data:home")),
+        ("Kerja lapangan", reverse("field:page")),
     ]
     return [(label, path) for label, path in pages if path]
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jejaring.collaboration",
     "jejaring.imports",
     "jejaring.public",
+    "jejaring.field",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("registri/", include("jejaring.registry.urls")),
     path("impor/", include("jejaring.imports.urls")),
     path("kasus/", include("jejaring.cases.urls")),
+    path("lapangan/", include("jejaring.field.urls")),
     path("laporan/", include("jejaring.public.urls")),
     path("lapor/", include("jejaring.public.citizen_urls")),
     path("pengaduan/", include("jejaring.public.complaint_urls")),

@@ -51,6 +51,8 @@ SAME_IN_EVERY_LANGUAGE = {
     "Rp",  # rupiah
     "MoU",
     "PKS",
+    "RT",  # Rukun Tetangga, the level below the village (and its number on an address)
+    "RW",  # Rukun Warga
 }
 # Attributes whose text a person reads or a screen reader speaks.
 SPOKEN_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")

@@ -34,8 +34,8 @@ def test_the_registry_forms_render_as_with_djangos_widgets():
         ).form,
     ]
     fast_widgets = count_fast_widgets_rendering_as_djangos(forms_shown)
-    # categories ×2, category+status ×2, kind, kind, three filter selects ×2
-    assert fast_widgets == 2 + 4 + 1 + 1 + 6
+    # categories ×2, category+status ×2, kind, kind, five filter selects ×2
+    assert fast_widgets == 2 + 4 + 1 + 1 + 10
 
 
 WORKER = "petugas.pekanbaru"

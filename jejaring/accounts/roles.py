@@ -15,6 +15,10 @@ class Role(models.TextChoices):
     PARTNER_STAFF = "mitra", _("Partner staff")
     DATA_OFFICER = "operator", _("Data officer")
     FORUM_FACILITATOR = "fasilitator", _("Forum facilitator")
+    # An RT/RW cadre (kader, e.g. of Posyandu, PKK or a TKSK's network) whom a village
+    # office registers: registers and updates the people of its village, records
+    # services there, never sees a protected identity.
+    CADRE = "kader", _("Village cadre (RT/RW)")
 
 
 # Roles allowed to change an organisation's profile, contacts and staff list.
@@ -33,3 +37,8 @@ NIK_LIST_READERS = frozenset({Role.NETWORK_ADMIN, Role.DATA_OFFICER})
 SENSITIVE_IDENTITY_ROLES = frozenset(
     {Role.OFFICE_HEAD, Role.CASE_WORKER, Role.DATA_OFFICER, Role.PARTNER_STAFF}
 )
+
+# Within a village office (a regional jurisdiction at village level), the roles that keep
+# the village's records current: they update any person living in the village whose
+# identity is not protected, not only those their office registered (domain.md §2).
+VILLAGE_UPDATERS = frozenset({Role.OFFICE_HEAD, Role.CASE_WORKER, Role.DATA_OFFICER, Role.CADRE})

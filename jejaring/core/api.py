@@ -96,6 +96,7 @@ def register_routers() -> None:
     from jejaring.cases.api import router as cases_router
     from jejaring.collaboration.api import router as collaboration_router
     from jejaring.core.notifications_api import router as notifications_router
+    from jejaring.field.api import router as field_router
     from jejaring.imports.api import router as imports_router
     from jejaring.network.api import router as network_router
     from jejaring.public.api import citizen_routers, staff_routers
@@ -115,6 +116,7 @@ def register_routers() -> None:
     api.add_router("/notifications/", notifications_router)
     api.add_router("/collaboration/", collaboration_router)
     api.add_router("/imports/", imports_router)
+    api.add_router("/field/", field_router)
     for prefix, router in [*citizen_routers, *staff_routers]:
         api.add_router(prefix, router)
 

@@ -10,6 +10,7 @@ from jejaring.core.scoping import scope_for
 SECTIONS = [
     ("home", _("Home"), "core:home"),
     ("registry", _("Registry"), "registry:list"),
+    ("field", _("Field work"), "field:page"),
     ("imports", _("Import"), "imports:list"),
     ("cases", _("Cases & Referrals"), "cases:board"),
     ("reports", _("Public reports"), "reports:queue"),

@@ -280,6 +280,9 @@ USERS = [
         "kelurahan-kampung-tengah",
         [Role.CASE_WORKER],
     ),
+    # An RT/RW cadre the village office registered: keeps the village's records current
+    # from the field page (docs/field.md), never sees a protected identity.
+    ("kader.kampungtengah", "Sri", "Wahyuni", "kelurahan-kampung-tengah", [Role.CADRE]),
 ]
 
 # The leading-sector table for Kota Pekanbaru (region, category, organisation, role).

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from jejaring.core.exports import unquote_cell
 from jejaring.registry import nik as nik_rules
+from jejaring.registry.addresses import parse_rt_rw
 from jejaring.registry.models import BirthDatePrecision
 from jejaring.registry.names import name_key
 
@@ -97,6 +98,7 @@ REASONS = {
     "nik_birth_date": gettext_lazy("Unverified: disagrees with the birth date."),
     "nik_conflict": gettext_lazy("Unverified: registered under another name."),
     "kk_invalid": gettext_lazy("Not a family card number."),
+    "rt_rw_unreadable": gettext_lazy("Not an RT/RW pair such as 003/005."),
     "region_unknown": gettext_lazy("Not a known region code."),
     "village_unknown": gettext_lazy("No such village in the area."),
     "village_ambiguous": gettext_lazy("The village name fits several villages."),
@@ -149,6 +151,8 @@ class Record:
     birth_date_precision: str = BirthDatePrecision.EXACT
     birthplace: str = ""
     address: str = ""
+    rt: str = ""
+    rw: str = ""
     region_code: str = ""
     mother_name: str = ""
     father_name: str = ""
@@ -463,7 +467,20 @@ class RowCleaner:
         record.disability = text(self._get(values, "disability"))
         address = text(self._get(values, "address"))
         rt_rw = text(self._get(values, "rt_rw"))
+        # The address line keeps the cell as it was; the fields get it when it reads.
         record.address = f"{address} RT/RW {rt_rw}".strip() if rt_rw else address
+        pair = parse_rt_rw(rt_rw) if rt_rw else None
+        if pair:
+            record.rt, record.rw = pair
+        elif rt_rw:
+            problem(
+                "rt_rw",
+                _("RT/RW %(value)s cannot be read as RT and RW; it is kept in the address.")
+                % {"value": rt_rw[:20]},
+                kept=True,
+                reason="rt_rw_unreadable",
+                note=None,
+            )
         self._clean_case(record, values, problem)
         if has_identity(record):
             for item, note in zip(problems, notes, strict=True):

@@ -62,6 +62,8 @@ def _new_person(record: Record, organisation_id: int, sensitive: set[int]) -> di
         "birthplace": record.birthplace,
         "region_id": record.region_code or None,
         "address": record.address,
+        "rt": record.rt,
+        "rw": record.rw,
         "mother_name": record.mother_name,
         "father_name": record.father_name,
         "guardian_name": record.guardian_name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from .duplicates import Candidate, find_candidates, find_hidden_matches, identit
 from .models import (
     PERSON_FIELDS,
     BirthDatePrecision,
+    LifeStatus,
     Person,
     PersonAlias,
     PersonCategory,
@@ -308,6 +311,60 @@ def update_person(person: Person, data: dict, *, expected_version: int, acting_u
     if newly_shared:
         _note_shared_nik(current, holder, acting_user=acting_user)
     return current
+
+
+@transaction.atomic
+def set_life_status(
+    person: Person,
+    status: str,
+    *,
+    on: datetime.date | None = None,
+    moved_to=None,
+    expected_version: int,
+    acting_user,
+) -> Person:
+    """Mark a person moved (to a region, where known) or deceased from a date, or living
+    here again: a mistaken mark is undone the same way. From that date they leave the
+    SPM targets and gap lists of the region the record places them in; the record, its
+    cases and its services stay. One audit row with the status before and after."""
+    current = _locked(person, expected_version)
+    errors: dict[str, str] = {}
+    if status not in LifeStatus.values:
+        errors["status"] = _("Choose: lives here, moved away or deceased.")
+    elif status != LifeStatus.PRESENT:
+        if on is None:
+            errors["on"] = _("Give the date (an estimate is fine).")
+        elif on > clock.localdate():
+            errors["on"] = _("The date cannot be in the future.")
+        elif current.birth_date and on < current.birth_date:
+            errors["on"] = _("The date cannot be before the birth date.")
+    if moved_to is not None and status != LifeStatus.MOVED:
+        errors["moved_to"] = _("Only a person who moved away has a destination.")
+    if not errors and status == current.life_status == LifeStatus.PRESENT:
+        errors["status"] = _("The person is already recorded as living here.")
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current)
+    current.life_status = status
+    current.life_status_on = None if status == LifeStatus.PRESENT else on
+    current.moved_to = moved_to if status == LifeStatus.MOVED else None
+    current.version += 1
+    current.save(
+        update_fields=["life_status", "life_status_on", "moved_to", "version", "updated_at"]
+    )
+    audit.record_update(
+        current, before, acting_user=acting_user, message=f"living status: {status}"
+    )
+    return current
+
+
+def present_on(queryset: models.QuerySet, day: datetime.date, field: str = "") -> models.QuerySet:
+    """People (through ``field``, e.g. "person__") who had not moved away or died by
+    ``day``: whom a target or a gap list of that day counts."""
+    return queryset.exclude(
+        models.Q(**{f"{field}life_status_on__lte": day})
+        & ~models.Q(**{f"{field}life_status": LifeStatus.PRESENT})
+    )
 
 
 def _locked(person: Person, expected_version: int) -> Person:

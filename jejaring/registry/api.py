@@ -23,7 +23,14 @@ from jejaring.reference.models import PmksCategory
 
 from . import actions
 from .filters import PersonFilter
-from .models import BirthDatePrecision, Person, PersonMerge, Sex, VerificationStatus
+from .models import (
+    BirthDatePrecision,
+    LifeStatus,
+    Person,
+    PersonMerge,
+    Sex,
+    VerificationStatus,
+)
 from .presenters import audit_shown, categories_prefetch, present, present_many
 
 router = Router(tags=["registry"])
@@ -36,6 +43,10 @@ class PersonQuery(Schema):
         "NIK or the KK number",
     )
     region: str | None = Field(None, description="Region code: people living inside it")
+    rt: str | None = Field(None, max_length=10, description="RT ('3' or '003')")
+    rw: str | None = Field(None, max_length=10, description="RW ('5' or '005')")
+    living: LifeStatus | None = Field(None, description="'present', 'moved' or 'deceased'")
+    entered_by: str | None = Field(None, description="'village': registered by village offices")
     category: str | None = Field(None, description="PMKS category code")
     has_nik: bool | None = None
     nik_status: str | None = Field(
@@ -59,6 +70,8 @@ class PersonIn(Schema):
     birth_date_precision: BirthDatePrecision = BirthDatePrecision.EXACT
     birthplace: str = Field("", max_length=120)
     region: str | None = Field(None, description="Village code of residence")
+    rt: str = Field("", max_length=10, description="RT (1-999; '3', '03', 'RT 3' → '003')")
+    rw: str = Field("", max_length=10, description="RW, as RT")
     address: ShortText = ""
     mother_name: str = Field("", max_length=200)
     father_name: str = Field("", max_length=200)
@@ -85,6 +98,8 @@ class PersonPatch(Schema):
     birth_date_precision: BirthDatePrecision | None = None
     birthplace: str | None = None
     region: str | None = None
+    rt: str | None = Field(None, max_length=10)
+    rw: str | None = Field(None, max_length=10)
     address: ShortText | None = None
     mother_name: str | None = None
     father_name: str | None = None
@@ -100,6 +115,13 @@ class NikVerifyIn(Schema):
 class NikReplaceIn(Schema):
     version: int = Field(..., description="The version read; a newer one answers 409")
     nik: str = Field(..., max_length=30, description="The correct NIK, from the card")
+
+
+class LifeStatusIn(Schema):
+    version: int = Field(..., description="The version read; a newer one answers 409")
+    status: LifeStatus = Field(..., description="'present' (lives here), 'moved' or 'deceased'")
+    on: datetime.date | None = Field(None, description="Since when; required unless 'present'")
+    moved_to: str | None = Field(None, description="Region code moved to, if known")
 
 
 class MergeIn(Schema):
@@ -318,6 +340,30 @@ def replace_nik(request, person_id: int, payload: NikReplaceIn):
         person,
         lambda: actions.replace_nik(
             person, payload.nik, expected_version=payload.version, acting_user=request.auth
+        ),
+    )
+
+
+@router.post(
+    "/{int:person_id}/living-status",
+    response={200: dict[str, Any], 409: dict[str, Any]},
+    summary="Mark the person moved away or deceased from a date, or living here again",
+)
+def set_life_status(request, person_id: int, payload: LifeStatusIn):
+    person = scoped_or_404(Person, request, CHANGE, pk=person_id)
+    inputs = Inputs(request)
+    moved_to = inputs.region(payload.moved_to or None, "moved_to")
+    inputs.check()
+    return _saved(
+        request,
+        person,
+        lambda: actions.set_life_status(
+            person,
+            payload.status,
+            on=payload.on,
+            moved_to=moved_to,
+            expected_version=payload.version,
+            acting_user=request.auth,
         ),
     )
 

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jejaring.core.scoping import VIEW_IDENTITY, region_subtree
 from jejaring.core.widgets import FastSelect
+from jejaring.network.models import OrganisationLevel
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.filters import RegionCodeFilter
 from jejaring.regions.models import RegionLevel
 
+from . import addresses
 from . import nik as nik_rules
-from .models import Person
+from .models import LifeStatus, Person
 from .names import name_key
 from .search import name_condition
 
@@ -52,10 +54,44 @@ class PersonFilter(django_filters.FilterSet):
             ("closed", _("All cases closed")),
         ],
     )
+    rt = django_filters.CharFilter(
+        method="in_rt", label=_("RT"), validators=[lambda v: addresses.normalise(v, "RT")]
+    )
+    rw = django_filters.CharFilter(
+        method="in_rw", label=_("RW"), validators=[lambda v: addresses.normalise(v, "RW")]
+    )
+    living = django_filters.ChoiceFilter(
+        method="by_living_status",
+        label=_("Living status"),
+        empty_label=_("All"),
+        widget=FastSelect,
+        choices=LifeStatus.choices,
+    )
+
+    # A regency or province office follows what its villages entered (issue 16): the
+    # records village offices and their cadres registered.
+    entered_by = django_filters.ChoiceFilter(
+        method="by_entering_level",
+        label=_("Entered by"),
+        empty_label=_("Anyone"),
+        widget=FastSelect,
+        choices=[("village", _("A village office or its cadres"))],
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "region", "category", "has_nik", "nik_status", "case_state"]
+        fields = [
+            "q",
+            "region",
+            "rt",
+            "rw",
+            "category",
+            "has_nik",
+            "nik_status",
+            "case_state",
+            "living",
+            "entered_by",
+        ]
 
     def _identity_visible(self, queryset):
         user = getattr(self.request, "user", None) or getattr(self.request, "auth", None)
@@ -97,6 +133,31 @@ class PersonFilter(django_filters.FilterSet):
             return queryset
         # The masked view shows no category, so filtering must not reveal one either.
         return self._identity_visible(queryset).filter(categories__category=category)
+
+    def _below_village(self, queryset, field: str, label: str, value: str):
+        if not (value or "").strip():
+            return queryset
+        number = addresses.normalise(value, label)  # valid: the field's validator ran
+        # Like a village: an RT places a record among a few dozen households, so only
+        # records whose identity the user sees match.
+        return self._identity_visible(queryset).filter(**{field: number})
+
+    def in_rt(self, queryset, name, value):
+        return self._below_village(queryset, "rt", "RT", value)
+
+    def in_rw(self, queryset, name, value):
+        return self._below_village(queryset, "rw", "RW", value)
+
+    def by_living_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        # The masked view does not show whether someone moved or died: neither does a filter.
+        return self._identity_visible(queryset).filter(life_status=value)
+
+    def by_entering_level(self, queryset, name, value):
+        if value == "village":
+            return queryset.filter(registered_by__level=OrganisationLevel.VILLAGE)
+        return queryset
 
     def by_nik_status(self, queryset, name, value):
         if value is None:

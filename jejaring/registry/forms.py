@@ -6,7 +6,14 @@ from jejaring.core.widgets import FastCheckboxSelectMultiple, FastSelect
 from jejaring.reference.models import PmksCategory
 from jejaring.regions.fields import RegionCodeField
 
-from .models import PERSON_FIELDS, Person, PersonAlias, PersonRelation, VerificationStatus
+from .models import (
+    PERSON_FIELDS,
+    LifeStatus,
+    Person,
+    PersonAlias,
+    PersonRelation,
+    VerificationStatus,
+)
 
 # Rendered apart from the other fields, next to the NIK's error (registry/form.html).
 UNVERIFIED_NIK_CHOICE = ("keep_unverified_nik", "nik_unverified_reason")
@@ -24,6 +31,18 @@ class PersonForm(forms.ModelForm):
         max_length=30,
         help_text=_("16 digits. Leave empty if the person has no NIK yet."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    rt = forms.CharField(
+        label=_("RT"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4, "placeholder": "003"}),
+    )
+    rw = forms.CharField(
+        label=_("RW"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4, "placeholder": "005"}),
     )
     kk_number = forms.CharField(
         label=_("Family card number (No. KK)"), required=False, max_length=30
@@ -147,3 +166,24 @@ class RelativeForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+class LifeStatusForm(forms.Form):
+    """Moved away, deceased, or living here again (undoing a mistaken mark). The action
+    judges the combination; the form only draws the fields."""
+
+    status = forms.ChoiceField(
+        label=_("Living status"), choices=LifeStatus.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(
+        label=_("Since"),
+        required=False,
+        widget=NativeDateInput(),
+        help_text=_("The day they moved or died; an estimate is fine."),
+    )
+    moved_to = RegionCodeField(
+        label=_("Moved to (region)"),
+        required=False,
+        help_text=_("Code or name of the regency, district or village, if known."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

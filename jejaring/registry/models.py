@@ -27,6 +27,16 @@ class VerificationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class LifeStatus(models.TextChoices):
+    """Whether the person still lives where the record places them. A person who moved
+    or died leaves the SPM targets and gap lists from that date; the record, its cases
+    and services stay (``registry.actions.set_life_status``, reversible)."""
+
+    PRESENT = "present", _("Lives here")
+    MOVED = "moved", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+
+
 # The identity fields a person's record is entered with, in the order a form shows them.
 PERSON_FIELDS = (
     "full_name",
@@ -37,6 +47,8 @@ PERSON_FIELDS = (
     "birth_date_precision",
     "birthplace",
     "region",
+    "rt",
+    "rw",
     "address",
     "mother_name",
     "father_name",
@@ -100,6 +112,11 @@ class Person(StampedOnSave, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Below the village: three digits as the KTP prints them ("003"); registry.addresses.
+    # The database defaults serve the raw COPY paths (imports, benchmarks) that name
+    # only the columns they fill.
+    rt = models.CharField(_("RT"), max_length=3, blank=True, default="", db_default="")
+    rw = models.CharField(_("RW"), max_length=3, blank=True, default="", db_default="")
     address = models.TextField(_("address"), blank=True)
     mother_name = models.CharField(_("mother's name"), max_length=200, blank=True)
     father_name = models.CharField(_("father's name"), max_length=200, blank=True)
@@ -131,6 +148,24 @@ class Person(StampedOnSave, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    life_status = models.CharField(
+        _("living status"),
+        max_length=10,
+        choices=LifeStatus.choices,
+        default=LifeStatus.PRESENT,
+        db_default=LifeStatus.PRESENT,
+        editable=False,
+    )
+    life_status_on = models.DateField(_("since"), null=True, blank=True, editable=False)
+    moved_to = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("moved to"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
@@ -153,6 +188,14 @@ class Person(StampedOnSave, models.Model):
                 & Q(nik_shared_with__isnull=True),
                 name="registry_person_unique_active_nik",
             )
+        ]
+        indexes = [
+            # A village officer's or cadre's list: their village, one RT/RW.
+            models.Index(
+                fields=["region", "rw", "rt"],
+                condition=~Q(rt="") | ~Q(rw=""),
+                name="registry_person_village_rt_rw",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@
 
 from django.db.models import Q
 
-from jejaring.accounts.roles import SENSITIVE_IDENTITY_ROLES
+from jejaring.accounts.roles import SENSITIVE_IDENTITY_ROLES, VILLAGE_UPDATERS
 from jejaring.core.scoping import (
     CHANGE,
     NOTHING,
@@ -21,6 +21,9 @@ from jejaring.core.scoping import (
     ScopePolicy,
     region_subtree,
 )
+
+# A village code has four parts (14.71.01.1003): province, regency, district, village.
+VILLAGE_DOTS = 3
 
 
 def handling(scope: Scope) -> Q:
@@ -40,6 +43,16 @@ def governed(scope: Scope) -> Q:
     return region_subtree("region__code", scope.jurisdiction_code)
 
 
+def kept_by_village(scope: Scope) -> Q:
+    """People living in the village a village office governs, for the roles that keep
+    its records (``VILLAGE_UPDATERS``); a regency or province office reads its region's
+    people but changes only those it handles."""
+    code = scope.jurisdiction_code or ""
+    if code.count(".") != VILLAGE_DOTS or not scope.has_any_role(VILLAGE_UPDATERS):
+        return NOTHING
+    return Q(region__code=code)
+
+
 class PersonPolicy(ScopePolicy):
     # Functions Scope → Q added by apps that make an organisation handle a person
     # (the cases app: a case or an open referral). Registered in AppConfig.ready().
@@ -55,9 +68,10 @@ class PersonPolicy(ScopePolicy):
             return own | (governed(scope) & Q(is_sensitive=False))
         if action == CHANGE:
             # Changing shows the identity (the edit form): same rule as VIEW_IDENTITY.
+            village = kept_by_village(scope) & Q(is_sensitive=False)
             if scope.has_any_role(SENSITIVE_IDENTITY_ROLES):
-                return handling(scope)
-            return handling(scope) & Q(is_sensitive=False)
+                return handling(scope) | village
+            return (handling(scope) & Q(is_sensitive=False)) | village
         return NOTHING
 
     def filter_for_admin(self, scope: Scope, action: str) -> Q:

@@ -17,8 +17,9 @@ from jejaring.accounts.roles import NIK_LIST_READERS, NIK_READERS
 from jejaring.audit import log as audit
 from jejaring.core.scoping import VIEW_IDENTITY, known_permission, scope_for
 
+from . import addresses
 from . import nik as nik_rules
-from .models import Person, PersonCategory
+from .models import LifeStatus, Person, PersonCategory
 
 
 def initials(name: str) -> str:
@@ -82,6 +83,25 @@ class PersonView:
         ancestors = region.ancestors()
         return ancestors[-1].name if ancestors else region.name
 
+    @property
+    def rt_rw(self) -> str:
+        """ "RT 003/RW 005" below the village, with the identity only: inside a village
+        an RT is a few dozen households."""
+        return addresses.label(self.person.rt, self.person.rw) if self.identity else ""
+
+    @property
+    def living_status(self) -> str:
+        """ "Moved away since 12-03-2026" or "Deceased 12-03-2026"; "" for someone living
+        here, and for a masked record: a death is the person's own. (Where to is on the
+        person's page: a list would fetch every destination.)"""
+        p = self.person
+        if not self.identity or p.life_status == LifeStatus.PRESENT:
+            return ""
+        since = date_format(p.life_status_on, "SHORT_DATE_FORMAT") if p.life_status_on else "—"
+        if p.life_status == LifeStatus.DECEASED:
+            return _("Deceased %(date)s") % {"date": since}
+        return _("Moved away since %(date)s") % {"date": since}
+
     # A record is masked because it holds a sensitive category, so any category it holds
     # (and its sex, for a child victim of violence) narrows down who it is: the masked
     # view shows neither, not even the harmless-looking ones.
@@ -121,7 +141,13 @@ class PersonView:
                 birth_date_precision=p.birth_date_precision,
                 birthplace=p.birthplace,
                 region=p.region_id,
+                rt=p.rt,
+                rw=p.rw,
                 address=p.address,
+                # Whether they moved or died is theirs: shown with the identity only.
+                life_status=p.life_status,
+                life_status_on=p.life_status_on.isoformat() if p.life_status_on else None,
+                moved_to=p.moved_to_id,
                 mother_name=p.mother_name,
                 father_name=p.father_name,
                 guardian_name=p.guardian_name,

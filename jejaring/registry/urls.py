@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:person_id>/foto/", views.photo, name="photo"),
     path("<int:person_id>/kategori/", views.category_set, name="category_set"),
     path("<int:person_id>/nama-lain/", views.alias_add, name="alias_add"),
+    path("<int:person_id>/status-tinggal/", views.life_status_set, name="life_status_set"),
     path("<int:person_id>/foto/unggah/", views.photo_upload, name="photo_upload"),
     path("gabungan/<int:merge_id>/batal/", views.merge_undo, name="merge_undo"),
 ]

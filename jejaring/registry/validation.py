@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jejaring.core import text as free_text
 from jejaring.regions.models import Region
 
+from . import addresses
 from . import nik as nik_rules
 from .models import BirthDatePrecision
 
@@ -105,6 +106,12 @@ def validate_identity(data: dict) -> dict:
             errors.setdefault("kk_number", []).extend(exc.messages)
     else:
         cleaned["kk_number"] = ""
+    for field, label in (("rt", "RT"), ("rw", "RW")):
+        if field in data:
+            try:
+                cleaned[field] = addresses.normalise(data.get(field), label)
+            except ValidationError as exc:
+                errors.setdefault(field, []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -27,7 +27,14 @@ from jejaring.core.scoping import CHANGE, VIEW_IDENTITY, can, get_scoped_or_404,
 from . import actions
 from . import nik as nik_rules
 from .filters import PersonFilter
-from .forms import AliasForm, NikReplaceForm, PersonCategoryForm, PersonForm, RelativeForm
+from .forms import (
+    AliasForm,
+    LifeStatusForm,
+    NikReplaceForm,
+    PersonCategoryForm,
+    PersonForm,
+    RelativeForm,
+)
 from .models import Person, PersonAlias, PersonMerge, PersonRelation
 from .presenters import audit_shown, categories_prefetch, present, present_many
 
@@ -246,36 +253,46 @@ class PersonFold:
 
     fold: Fold
     offered: Callable[[bool, bool, Person], bool]  # (may change, identity shown, person)
-    forms: Callable[[], dict]
+    forms: Callable[[Person], dict]  # the person, for what a form starts from
 
 
 PERSON_FOLDS = {
     "alias": PersonFold(
         Fold(gettext_lazy("Add another name"), "registry/_fold_alias.html"),
         lambda may_change, identity, person: may_change and identity,
-        lambda: {"alias_form": AliasForm(auto_id="alias-%s")},
+        lambda person: {"alias_form": AliasForm(auto_id="alias-%s")},
     ),
     "category": PersonFold(
         Fold(gettext_lazy("Add or verify a category"), "registry/_fold_category.html"),
         lambda may_change, identity, person: may_change,
-        lambda: {"category_form": PersonCategoryForm(auto_id="category-%s")},
+        lambda person: {"category_form": PersonCategoryForm(auto_id="category-%s")},
     ),
     "relative": PersonFold(
         Fold(gettext_lazy("Link a relative already registered"), "registry/_fold_relative.html"),
         lambda may_change, identity, person: may_change,
-        lambda: {"relative_form": RelativeForm(auto_id="relative-%s")},
+        lambda person: {"relative_form": RelativeForm(auto_id="relative-%s")},
     ),
     # Opening a case needs the identity (cases:open refuses a masked record), not the
     # right to change the person: any organisation that sees who it is may take it on.
     "open-case": PersonFold(
         Fold(gettext_lazy("Open a case for my organisation"), "registry/_fold_open_case.html"),
         lambda may_change, identity, person: identity and not person.is_merged,
-        lambda: {"open_case_form": OpenCaseForm(auto_id="open-case-%s")},
+        lambda person: {"open_case_form": OpenCaseForm(auto_id="open-case-%s")},
+    ),
+    "living-status": PersonFold(
+        Fold(gettext_lazy("Moved away or deceased"), "registry/_fold_life_status.html"),
+        lambda may_change, identity, person: may_change and identity and not person.is_merged,
+        lambda person: {
+            "life_status_form": LifeStatusForm(
+                auto_id="life-%s",
+                initial={"version": person.version, "status": person.life_status},
+            )
+        },
     ),
     "consent": PersonFold(
         Fold(gettext_lazy("Record consent"), "registry/_fold_consent.html"),
         lambda may_change, identity, person: may_change and identity,
-        lambda: {"consent_form": ConsentForm(auto_id="consent-%s")},
+        lambda person: {"consent_form": ConsentForm(auto_id="consent-%s")},
     ),
 }
 
@@ -300,7 +317,7 @@ def person_fold(request, person_id: int, fold: str):
     return folded_form(
         request,
         wanted.fold,
-        {"person": person, **wanted.forms()},
+        {"person": person, **wanted.forms(person)},
         back_url=_detail_url(person),
         back_label=view.name,
     )
@@ -498,6 +515,9 @@ def person_export(request):
             _("Sex"),
             _("Born"),
             _("Place"),
+            "RT",
+            "RW",
+            _("Living status"),
             _("Categories"),
             _("Protected"),
         ]
@@ -514,6 +534,10 @@ def person_export(request):
                 view.sex,
                 view.birth,
                 view.place,
+                # RT/RW and living status under the identity rule, like the place's village.
+                p.rt if view.identity else "",
+                p.rw if view.identity else "",
+                view.living_status,
                 "; ".join(view.category_names),
                 _("yes") if not view.identity else "",
             ]
@@ -573,6 +597,33 @@ def category_set(request, person_id: int):
         )
     else:
         messages.error(request, _("Choose a category and a verification status."))
+    return redirect(_detail_url(person))
+
+
+@login_required
+@require_POST
+def life_status_set(request, person_id: int):
+    """Mark the person moved away or deceased from a date, or living here again."""
+    person = get_scoped_or_404(Person, request.user, CHANGE, pk=person_id)
+    form = LifeStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(_detail_url(person))
+    try:
+        perform(
+            request,
+            lambda: actions.set_life_status(
+                person,
+                form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+                moved_to=form.cleaned_data["moved_to"],
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+            ),
+            success=_("Living status saved."),
+        )
+    except actions.EditConflict:
+        messages.error(request, STALE_PAGE)
     return redirect(_detail_url(person))
 
 

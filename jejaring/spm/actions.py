@@ -65,11 +65,16 @@ def set_target(
 
 
 def registry_count(region, service_type: SpmServiceType, reference_date: datetime.date) -> int:
-    """Verified people of the type's target group living in the region on a date."""
+    """Verified people of the type's target group living in the region on a date (not
+    those who had moved away or died by then)."""
+    from jejaring.registry.actions import present_on
     from jejaring.registry.models import Person, VerificationStatus
 
+    people = Person.objects.filter(
+        region_subtree("region__code", region.code), merged_into__isnull=True
+    )
     return (
-        Person.objects.filter(region_subtree("region__code", region.code), merged_into__isnull=True)
+        present_on(people, reference_date)
         .filter(
             categories__category__spm_group=service_type.spm_group,
             categories__status=VerificationStatus.VERIFIED,

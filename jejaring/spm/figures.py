@@ -8,10 +8,12 @@ reads whatever the number of services behind it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Sum
 
+from jejaring.core import clock
 from jejaring.regions.models import Region, RegionLevel
 
 from .models import AchievementCount, SpmLevel, SpmServiceType, Target
@@ -321,6 +323,7 @@ def gap_people(
     """People who received some but not all of what the standard asks, with the basic
     services they still lack — only those the user may see, masked as usual."""
     from jejaring.core.scoping import region_subtree
+    from jejaring.registry.actions import present_on
     from jejaring.registry.models import Person
     from jejaring.registry.presenters import present_many
 
@@ -330,11 +333,17 @@ def gap_people(
         standard = standard_for(service_type, year)
     if standard is None:
         return []
-    standings = PersonAchievement.objects.filter(
-        year=year,
-        service_type=service_type,
-        reached_on__isnull=True,
-        person__in=Person.objects.restrict(user),
+    # Who moved away or died by the year's end (or today) is no longer waiting to be served.
+    day = min(datetime.date(year, 12, 31), clock.localdate())
+    standings = present_on(
+        PersonAchievement.objects.filter(
+            year=year,
+            service_type=service_type,
+            reached_on__isnull=True,
+            person__in=Person.objects.restrict(user),
+        ),
+        day,
+        "person__",
     )
     if region is not None:
         standings = standings.filter(region_subtree("region_code", region.code))

@@ -104,6 +104,10 @@ NOT_REACHED = {
     "pengaduan:organisations": "htmx fragment (office suggestions)",
     "survey:tablet": "POST only",
     "open_data:catalog": "JSON-LD for open-data harvesters (tests/test_public_open_data.py)",
+    "field:manifest": "the web-app manifest the field page names (tests/test_field_sync.py)",
+    "field:service_worker": (
+        "the field page's service worker script (tests/browser/test_field_offline.py)"
+    ),
     "exits:issue_code": "POST only",
     "exits:worker_request": "POST only",
     "exits:send": "POST only",
@@ -164,6 +168,7 @@ NOT_REACHED = {
     "registry:category_set": "POST only",
     "registry:alias_add": "POST only",
     "registry:photo_upload": "POST only",
+    "registry:life_status_set": "POST only (the person page's living-status form)",
     "registry:merge_undo": "POST only",
     "cases:open": "POST only (the person page's form)",
     "cases:consent_add": "POST only (the person page's form)",
@@ -180,6 +185,7 @@ AREAS = {
     "spm": "D_spm",
     "regions": "D_spm",
     "open_data": "D_spm",
+    "field": "A2_registry_imports",
     "core": "E1_home",
     "audit": "E1_home",
     "network": "E1_home",

@@ -54,6 +54,35 @@ def protected_person(world):
     return Person.objects.get(full_name="Putri Ayu Lestari")
 
 
+def _below_village_and_moved(person, world, rt: str, rw: str):
+    """The person with an RT/RW and marked moved away, through the actions."""
+    from jejaring.registry import actions as registry_actions
+
+    if person.rt != rt:
+        person = registry_actions.update_person(
+            person,
+            {"rt": rt, "rw": rw},
+            expected_version=person.version,
+            acting_user=_user(world, "owner"),
+        )
+        person = registry_actions.set_life_status(
+            person,
+            "moved",
+            on=datetime.date(2026, 3, 1),
+            expected_version=person.version,
+            acting_user=_user(world, "owner"),
+        )
+    return person
+
+
+def referred_person_moved(world):
+    return _below_village_and_moved(referred_person(world), world, "004", "002")
+
+
+def protected_person_moved(world):
+    return _below_village_and_moved(protected_person(world), world, "007", "009")
+
+
 def referred_case(world):
     from jejaring.cases.models import Case
 
@@ -396,6 +425,32 @@ DECLARATIONS = [
         # the governing office and the administrator see a masked record.
         expect=only("owner", colleague=MASKED, office_head=MASKED, admin=MASKED, otherwise=HIDDEN),
     ),
+    # RT/RW and the living status are the identity's: shown where the name is, in the
+    # page list, the page, the API list and the API record; masked where it is.
+    Declaration(
+        name="registry.Person (RT/RW, moved away)",
+        make=referred_person_moved,
+        page_list="registry:list",
+        page_detail="registry:detail",
+        api_list="/api/v1/persons/",
+        api_detail="/api/v1/persons/{pk}",
+        query=lambda person: {"q": "Bagas"},
+        identity=lambda person: "RT 004/RW 002",
+        api_identity=lambda person: '"rt": "004"',
+        expect=only("owner", "colleague", "partner", "office_head", "admin"),
+    ),
+    Declaration(
+        name="registry.Person (protected identity, RT/RW, moved away)",
+        make=protected_person_moved,
+        page_list="registry:list",
+        page_detail="registry:detail",
+        api_list="/api/v1/persons/",
+        api_detail="/api/v1/persons/{pk}",
+        query=lambda person: {"region": "14.71"},
+        identity=lambda person: "RT 007/RW 009",
+        api_identity=lambda person: '"life_status": "moved"',
+        expect=only("owner", colleague=MASKED, office_head=MASKED, admin=MASKED, otherwise=HIDDEN),
+    ),
     Declaration(
         name="cases.Case",
         make=referred_case,
@@ -729,6 +784,10 @@ NOT_DECLARED = {
     "public.SurveyResponse": (
         "never shown one by one: read only as figures from a minimum count "
         "(tests/test_public_survey.py)"
+    ),
+    "field.SyncedDraft": (
+        "no list or detail: its outcome answers only its sender's sync, per user and key "
+        "(tests/test_field_sync.py::test_keys_are_each_users_own)"
     ),
     "collaboration.ForumMembership": "a part of its forum, shown on the forum's page",
     "collaboration.IntermediateOutcome": "a part of its forum, shown on the forum's page",

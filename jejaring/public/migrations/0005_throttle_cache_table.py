@@ -9,7 +9,7 @@ TABLE = "jejaring_throttle"
 
 
 def create(apps, schema_editor):
-    call_command("createcachetable", database=schema_editor.connection.alias)
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 
 def drop(apps, schema_editor):

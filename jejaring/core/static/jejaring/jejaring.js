@@ -18,3 +18,11 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest && event.target.closest("[data-print]");
   if (button) window.print();
 });
+
+// Logging out locks the field page's drafts on this phone: the key they are encrypted
+// with lives in this tab's session storage only (jejaring/field/static/field/field.js).
+document.addEventListener("submit", function (event) {
+  if (event.target.matches && event.target.matches("form[data-logout]")) {
+    try { sessionStorage.removeItem("jejaring-field-key"); } catch (error) { /* storage off */ }
+  }
+});
